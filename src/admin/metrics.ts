@@ -1,0 +1,62 @@
+// Every metric shadowdiff exports, in one registry per running instance (so tests and the cluster
+// workers never collide on a global one). Names are documented in the README.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    requests: new Counter({
+      name: 'shadowdiff_requests_total',
+      help: 'Client requests answered, by route, method and status sent to the client.',
+      labelNames: ['route', 'method', 'status'] as const,
+      registers,
+    }),
+    upstreamDuration: new Histogram({
+      name: 'shadowdiff_upstream_duration_seconds',
+      help: 'Time from sending an upstream request to its last body byte, by role and route.',
+      labelNames: ['role', 'route'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    upstreamErrors: new Counter({
+      name: 'shadowdiff_upstream_errors_total',
+      help: 'Upstream calls that failed without a response, by role, route and reason (refused, reset, timeout, ...).',
+      labelNames: ['role', 'route', 'reason'] as const,
+      registers,
+    }),
+    shadowed: new Counter({
+      name: 'shadowdiff_shadow_requests_total',
+      help: 'Shadow calls finished, by route and result (response, error, timeout).',
+      labelNames: ['route', 'result'] as const,
+      registers,
+    }),
+    shadowSkipped: new Counter({
+      name: 'shadowdiff_shadow_skipped_total',
+      help: 'Requests not shadowed, by route and reason (method, sampled_out, in_flight_full, ...).',
+      labelNames: ['route', 'reason'] as const,
+      registers,
+    }),
+    shadowInFlight: new Gauge({
+      name: 'shadowdiff_shadow_in_flight',
+      help: 'Shadow calls under way now.',
+      registers,
+    }),
+    requestsInFlight: new Gauge({
+      name: 'shadowdiff_requests_in_flight',
+      help: 'Client requests being answered now.',
+      registers,
+    }),
+    exchangeHandlerErrors: new Counter({
+      name: 'shadowdiff_exchange_handler_errors_total',
+      help: 'Captured exchanges whose processing (diff, publish) threw; each is also logged.',
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

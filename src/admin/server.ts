@@ -1,0 +1,27 @@
+// The admin listener: metrics for Prometheus, liveness and readiness for orchestrators.
+import { Hono } from 'hono';
+import type { Registry } from 'prom-client';
+
+export interface ReadinessCheck {
+  readonly name: string;
+  /** Returns undefined when ready, or the reason it is not. */
+  readonly check: () => string | undefined;
+}
+
+export function createAdminApp(registry: Registry, checks: readonly ReadinessCheck[]): Hono {
+  const app = new Hono();
+  app.get('/metrics', async (c) => {
+    c.header('content-type', registry.contentType);
+    return c.body(await registry.metrics());
+  });
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', (c) => {
+    const failing = checks.flatMap(({ name, check }) => {
+      const reason = check();
+      return reason ? [{ name, reason }] : [];
+    });
+    return failing.length === 0 ? c.json({ status: 'ready' }) : c.json({ status: 'not_ready', checks: failing }, 503);
+  });
+  app.notFound((c) => c.json({ error: 'not_found', message: `no admin endpoint ${c.req.path}` }, 404));
+  return app;
+}

@@ -1,0 +1,120 @@
+// Wires one running shadowdiff: proxy listener, admin listener, upstream agents, shadower. The
+// returned handle is what the CLI and the tests drive.
+import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { Hono } from 'hono';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createMetrics, type Metrics } from './admin/metrics';
+import { createAdminApp } from './admin/server';
+import type { Config, RoutePlan } from './config/resolve';
+import { createLogger, type Logger } from './log';
+import { createProxyHandler } from './proxy/handler';
+import { Router } from './proxy/routes';
+import { createAgent } from './proxy/upstream';
+import type { ExchangeHandler } from './shadow/exchange';
+import { Shadower } from './shadow/shadower';
+import { logSummary } from './shadow/summary';
+import { InFlight } from './util/in-flight';
+
+export interface StartOptions {
+  readonly logger?: Logger;
+  /** Receives every compared pair; defaults to a one-line log summary. */
+  readonly onExchange?: ExchangeHandler;
+}
+
+export interface Running {
+  readonly proxyUrl: string;
+  readonly adminUrl?: string;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Stops accepting, lets in-flight requests and shadows finish within the shutdown deadline. */
+  shutdown(): Promise<{ drained: boolean }>;
+}
+
+export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
+  const logger = options.logger ?? createLogger(config.log.level);
+  const metrics = createMetrics();
+  const referenceAgent = createAgent();
+  // A separate pool: a slow candidate can exhaust its own sockets, never the reference's.
+  const shadowAgent = createAgent({ connections: config.maxShadowInFlight });
+  const shadower = new Shadower({
+    agent: shadowAgent,
+    metrics,
+    logger,
+    maxInFlight: config.maxShadowInFlight,
+    onExchange: options.onExchange ?? logSummary(logger),
+  });
+  const router = new Router<RoutePlan>();
+  for (const route of config.routes) router.add(route.pattern, route, route.methods);
+
+  let draining = false;
+  const requests = new InFlight();
+  const handle = createProxyHandler({ config, router, agent: referenceAgent, shadower, metrics, logger, requests, isDraining: () => draining });
+
+  const proxyApp = new Hono<{ Bindings: HttpBindings }>();
+  proxyApp.all('*', async (c) => {
+    await handle(c.env.incoming, c.env.outgoing);
+    return RESPONSE_ALREADY_SENT;
+  });
+  const proxyServer = createAdaptorServer({ fetch: proxyApp.fetch }) as Server;
+  const proxyAddress = await listen(proxyServer, config.listen.host, config.listen.port);
+
+  let adminServer: Server | undefined;
+  let adminAddress: AddressInfo | undefined;
+  if (config.admin.enabled) {
+    const adminApp = createAdminApp(metrics.registry, [{ name: 'proxy', check: () => (draining ? 'shutting down' : undefined) }]);
+    adminServer = createAdaptorServer({ fetch: adminApp.fetch }) as Server;
+    try {
+      adminAddress = await listen(adminServer, config.admin.host, config.admin.port);
+    } catch (err) {
+      proxyServer.close();
+      throw err;
+    }
+  }
+
+  const shutdown = async (): Promise<{ drained: boolean }> => {
+    if (draining) return { drained: false };
+    draining = true;
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    const closed = new Promise<void>((resolve) => proxyServer.close(() => resolve()));
+    proxyServer.closeIdleConnections();
+    const requestsDone = await requests.idle(config.shutdownTimeoutMs);
+    const shadowsDone = await shadower.drain(Math.max(0, deadline - Date.now()));
+    proxyServer.closeAllConnections();
+    await closed;
+    await Promise.all([referenceAgent.destroy(), shadowAgent.destroy()]);
+    if (adminServer) {
+      adminServer.closeAllConnections();
+      await new Promise<void>((resolve) => adminServer!.close(() => resolve()));
+    }
+    return { drained: requestsDone && shadowsDone };
+  };
+
+  return {
+    proxyUrl: urlOf(proxyAddress),
+    ...(adminAddress ? { adminUrl: urlOf(adminAddress) } : {}),
+    metrics,
+    logger,
+    shutdown,
+  };
+}
+
+export class ListenError extends Error {
+  constructor(readonly host: string, readonly port: number, readonly code: string | undefined) {
+    const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'address not available' : (code ?? 'unknown error');
+    super(`cannot listen on ${host}:${port}: ${why}`);
+  }
+}
+
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(host, port, err.code)));
+    server.listen(port, host, () => resolve(server.address() as AddressInfo));
+  });
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}

@@ -1,0 +1,157 @@
+// The background path: candidate calls under an in-flight cap, and hand-over of each completed
+// pair to the exchange handler. Nothing here is awaited by the client's response.
+import { randomUUID } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import type { Metrics } from '../admin/metrics';
+import type { RoutePlan } from '../config/resolve';
+import type { Logger } from '../log';
+import { ROLE_HEADER, type Role } from '../proxy/headers';
+import { classifyError, upstreamPath } from '../proxy/upstream';
+import { readCapped } from '../util/body';
+import { InFlight } from '../util/in-flight';
+import type { CapturedRequest, ExchangeHandler, UpstreamResult } from './exchange';
+import type { SkipReason } from './policy';
+
+export interface ShadowerOptions {
+  readonly agent: Dispatcher;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly maxInFlight: number;
+  readonly onExchange: ExchangeHandler;
+}
+
+export class Shadower {
+  private readonly inFlight = new InFlight();
+
+  constructor(private readonly options: ShadowerOptions) {}
+
+  get size(): number {
+    return this.inFlight.size;
+  }
+
+  /** Reserves a slot for one shadowed request, or returns undefined (and counts the drop) when full. */
+  begin(route: RoutePlan, params: Readonly<Record<string, string>>): ShadowJob | undefined {
+    if (this.inFlight.size >= this.options.maxInFlight) {
+      this.skip(route.name, 'in_flight_full');
+      return undefined;
+    }
+    this.inFlight.enter();
+    this.options.metrics.shadowInFlight.inc();
+    return new ShadowJob(this, route, params);
+  }
+
+  skip(route: string, reason: SkipReason): void {
+    this.options.metrics.shadowSkipped.inc({ route, reason });
+  }
+
+  /** Waits for every shadow call and handler to finish, up to the deadline. */
+  drain(timeoutMs: number): Promise<boolean> {
+    return this.inFlight.idle(timeoutMs);
+  }
+
+  /** @internal used by ShadowJob */
+  release(): void {
+    this.inFlight.leave();
+    this.options.metrics.shadowInFlight.dec();
+  }
+
+  /** @internal used by ShadowJob */
+  async call(role: Role, route: RoutePlan, target: URL, request: CapturedRequest, headers: Record<string, string | string[]>, maxBytes: number): Promise<UpstreamResult> {
+    const url = `${target.origin}${upstreamPath(target, request.path, '')}`;
+    const started = performance.now();
+    const { metrics } = this.options;
+    try {
+      const response = await this.options.agent.request({
+        origin: target.origin,
+        path: upstreamPath(target, request.path, request.query),
+        method: request.method as Dispatcher.HttpMethod,
+        headers: { ...headers, [ROLE_HEADER]: role },
+        body: request.body.length > 0 ? request.body : null,
+        signal: AbortSignal.timeout(route.shadow.timeoutMs),
+      });
+      const body = await readCapped(response.body, maxBytes);
+      const latencyMs = performance.now() - started;
+      metrics.upstreamDuration.observe({ role, route: route.name }, latencyMs / 1000);
+      if (body === undefined) {
+        metrics.upstreamErrors.inc({ role, route: route.name, reason: 'response_too_large' });
+        return { url, latencyMs, error: { code: 'response_too_large', message: `response body exceeded ${maxBytes} bytes` } };
+      }
+      return { url, latencyMs, response: { status: response.statusCode, headers: response.headers, body } };
+    } catch (err) {
+      const error = classifyError(err);
+      metrics.upstreamErrors.inc({ role, route: route.name, reason: error.code });
+      return { url, latencyMs: performance.now() - started, error };
+    }
+  }
+
+  /** @internal used by ShadowJob */
+  async deliver(job: ShadowJob, request: CapturedRequest, reference: UpstreamResult, candidatePromise: Promise<UpstreamResult>): Promise<void> {
+    const candidate = await candidatePromise;
+    const { metrics } = this.options;
+    const result = candidate.response ? 'response' : candidate.error?.code === 'timeout' ? 'timeout' : 'error';
+    metrics.shadowed.inc({ route: job.route.name, result });
+    try {
+      await this.options.onExchange({
+        id: randomUUID(),
+        startedAt: job.startedAt,
+        route: { name: job.route.name, pattern: job.route.pattern.source, params: job.params },
+        request,
+        reference,
+        candidate,
+      });
+    } catch (err) {
+      metrics.exchangeHandlerErrors.inc();
+      this.options.logger.error({ route: job.route.name, err: { message: (err as Error)?.message } }, 'processing a shadow exchange failed');
+    }
+  }
+}
+
+/** One shadowed request: its candidate call may start before or after the reference answers. */
+export class ShadowJob {
+  readonly startedAt = new Date();
+  private candidate?: Promise<UpstreamResult>;
+  private request?: CapturedRequest;
+  private headers?: Record<string, string | string[]>;
+  private settled = false;
+
+  constructor(
+    private readonly shadower: Shadower,
+    readonly route: RoutePlan,
+    readonly params: Readonly<Record<string, string>>,
+  ) {}
+
+  /** The request as forwarded; must be set before the candidate can start. */
+  capture(request: CapturedRequest, candidateHeaders: Record<string, string | string[]>): void {
+    this.request = request;
+    this.headers = candidateHeaders;
+  }
+
+  startCandidate(): void {
+    if (this.candidate || !this.request || !this.headers || !this.route.candidate) return;
+    this.candidate = this.shadower.call('candidate', this.route, this.route.candidate, this.request, this.headers, this.route.shadow.maxResponseBytes);
+  }
+
+  /** The reference has answered (or failed): compare once the candidate has too. */
+  complete(reference: UpstreamResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.startCandidate();
+    const request = this.request;
+    if (!this.candidate || !request) return this.finish();
+    this.shadower.deliver(this, request, reference, this.candidate).finally(() => this.finish());
+  }
+
+  /** The pair cannot be compared (client went away, body too large, ...): count it and let go. */
+  abandon(reason: SkipReason): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.shadower.skip(this.route.name, reason);
+    // A candidate already under way keeps its slot until it ends, so the cap stays honest.
+    if (this.candidate) this.candidate.finally(() => this.finish());
+    else this.finish();
+  }
+
+  private finish(): void {
+    this.shadower.release();
+  }
+}
