@@ -28,8 +28,9 @@ export function parseConfig(text: string, source: string, env: Env = {}): Config
   try {
     raw = toml.parse(text) as Raw;
   } catch (err) {
-    const e = err as { line?: number; column?: number; message?: string };
-    const where = e.line ? `line ${e.line}, column ${e.column ?? 0}: ` : '';
+    const e = err as { line?: number; column?: number; location?: { start?: { line: number; column: number } }; message?: string };
+    const at = e.location?.start ?? (e.line ? { line: e.line, column: e.column ?? 0 } : undefined);
+    const where = at ? `line ${at.line}, column ${at.column}: ` : '';
     throw new ConfigError(source, [{ key: '', reason: `invalid TOML: ${where}${e.message ?? String(err)}` }]);
   }
 

@@ -74,7 +74,7 @@ export function isSampledIn(
   // With a key, the same value always lands in the same bucket, so one user's requests are all in
   // or all out. Buckets are hundredths of a percent.
   const draw = key === undefined ? random * 10_000 : fnv1a32(key) % 10_000;
-  return draw < policy.samplePercent * 100;
+  return draw < Math.round(policy.samplePercent * 100);
 }
 
 function sampleKeyValue(key: SampleKey, req: Pick<RequestFacts, 'headers' | 'query'>): string | undefined {
