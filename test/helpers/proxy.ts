@@ -1,0 +1,96 @@
+// Starts shadowdiff in-process from TOML text, on ephemeral ports, with logs kept in memory.
+import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { Writable } from 'node:stream';
+import { request } from 'undici';
+import { start, type Running } from '../../src/app';
+import { parseConfig } from '../../src/config/load';
+import type { ExchangeHandler, ShadowExchange } from '../../src/shadow/exchange';
+import { createLogger } from '../../src/log';
+
+export interface TestProxy extends Running {
+  readonly logs: string[];
+  /** Value of one sample of a metric, e.g. metric('shadowdiff_shadow_skipped_total', { reason: 'loop' }). */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
+}
+
+const LISTEN = `
+[listen]
+host = "127.0.0.1"
+port = 0
+[admin]
+host = "127.0.0.1"
+port = 0
+`;
+
+export async function startProxy(toml: string, onExchange?: ExchangeHandler): Promise<TestProxy> {
+  const config = parseConfig(LISTEN + toml, 'test.toml');
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const running = await start(config, { logger: createLogger('info', sink), ...(onExchange ? { onExchange } : {}) });
+  return {
+    ...running,
+    logs,
+    async metric(name, labels = {}) {
+      const metric = running.metrics.registry.getSingleMetric(name);
+      if (!metric) throw new Error(`no metric ${name}`);
+      const { values } = await metric.get();
+      const match = values.find((v) => Object.entries(labels).every(([k, value]) => String((v.labels as Record<string, unknown>)[k]) === value));
+      return match?.value ?? 0;
+    },
+  };
+}
+
+/** Collects exchanges handed to the seam and lets a test wait for the next ones. */
+export function exchangeCollector() {
+  const exchanges: ShadowExchange[] = [];
+  let waiters: { count: number; resolve: () => void }[] = [];
+  const handler: ExchangeHandler = (exchange) => {
+    exchanges.push(exchange);
+    waiters = waiters.filter((w) => (exchanges.length >= w.count ? (w.resolve(), false) : true));
+  };
+  const received = (count = 1): Promise<ShadowExchange[]> =>
+    exchanges.length >= count
+      ? Promise.resolve(exchanges.slice(0, count))
+      : new Promise((resolve) => waiters.push({ count, resolve: () => resolve(exchanges.slice(0, count)) }));
+  return { handler, exchanges, received };
+}
+
+export interface ClientResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** A plain client call; bodies are returned as raw bytes (never decompressed). */
+export async function call(url: string, options: Parameters<typeof request>[1] = {}): Promise<ClientResponse> {
+  const res = await request(url, options);
+  const body = Buffer.from(await res.body.arrayBuffer());
+  return { status: res.statusCode, headers: res.headers, body };
+}
+
+/** Polls `probe` until it returns true, failing after the deadline. For state with no event to wait on. */
+export async function eventually(probe: () => boolean | Promise<boolean>, what: string, deadlineMs = 10_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (!(await probe())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A call through node:http, for headers undici refuses to send (Connection, for one). */
+export function rawCall(url: string, method: string, headers: OutgoingHttpHeaders, body?: string): Promise<ClientResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
