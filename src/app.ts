@@ -12,14 +12,19 @@ import { createLogger, type Logger } from './log';
 import { createProxyHandler } from './proxy/handler';
 import { Router } from './proxy/routes';
 import { createAgent } from './proxy/upstream';
+import { createDiffPipeline } from './events/pipeline';
+import { AnalysisPool } from './events/pool';
 import type { ExchangeHandler } from './shadow/exchange';
 import { Shadower } from './shadow/shadower';
-import { logSummary } from './shadow/summary';
+import { NdjsonSink } from './sink/ndjson';
+import type { EventSink } from './sink/sink';
 import { InFlight } from './util/in-flight';
 
 export interface StartOptions {
   readonly logger?: Logger;
-  /** Receives every compared pair; defaults to a one-line log summary. */
+  /** Where events go; defaults to the sink the config names. */
+  readonly sink?: EventSink;
+  /** Replaces the diff pipeline: receives every captured pair as it is. */
   readonly onExchange?: ExchangeHandler;
 }
 
@@ -28,6 +33,7 @@ export interface Running {
   readonly adminUrl?: string;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  readonly sink: EventSink;
   /** Stops accepting, lets in-flight requests and shadows finish within the shutdown deadline. */
   shutdown(): Promise<{ drained: boolean }>;
 }
@@ -38,12 +44,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const referenceAgent = createAgent();
   // A separate pool: a slow candidate can exhaust its own sockets, never the reference's.
   const shadowAgent = createAgent({ connections: config.maxShadowInFlight });
+  const sink = options.sink ?? createSink(config, metrics);
+  const pool = config.workerThreads > 0 ? new AnalysisPool(config.workerThreads) : undefined;
   const shadower = new Shadower({
     agent: shadowAgent,
     metrics,
     logger,
     maxInFlight: config.maxShadowInFlight,
-    onExchange: options.onExchange ?? logSummary(logger),
+    onExchange: options.onExchange ?? createDiffPipeline({ config, sink, metrics, ...(pool ? { pool } : {}) }),
   });
   const router = new Router<RoutePlan>();
   for (const route of config.routes) router.add(route.pattern, route, route.methods);
@@ -63,7 +71,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   let adminServer: Server | undefined;
   let adminAddress: AddressInfo | undefined;
   if (config.admin.enabled) {
-    const adminApp = createAdminApp(metrics.registry, [{ name: 'proxy', check: () => (draining ? 'shutting down' : undefined) }]);
+    const adminApp = createAdminApp(metrics.registry, [
+      { name: 'proxy', check: () => (draining ? 'shutting down' : undefined) },
+      { name: 'sink', check: () => sink.status().problem },
+    ]);
     adminServer = createAdaptorServer({ fetch: adminApp.fetch }) as Server;
     try {
       adminAddress = await listen(adminServer, config.admin.host, config.admin.port);
@@ -83,7 +94,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const shadowsDone = await shadower.drain(Math.max(0, deadline - Date.now()));
     proxyServer.closeAllConnections();
     await closed;
-    await Promise.all([referenceAgent.destroy(), shadowAgent.destroy()]);
+    await sink.close(Math.max(1000, deadline - Date.now()));
+    await Promise.all([referenceAgent.destroy(), shadowAgent.destroy(), pool?.close()]);
     if (adminServer) {
       adminServer.closeAllConnections();
       await new Promise<void>((resolve) => adminServer!.close(() => resolve()));
@@ -96,8 +108,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     ...(adminAddress ? { adminUrl: urlOf(adminAddress) } : {}),
     metrics,
     logger,
+    sink,
     shutdown,
   };
+}
+
+function createSink(config: Config, metrics: Metrics): EventSink {
+  return config.sink.type === 'stdout' ? NdjsonSink.toStdout(metrics, config.sink.maxPending) : NdjsonSink.toFile(config.sink.path, metrics, config.sink.maxPending);
 }
 
 export class ListenError extends Error {

@@ -89,6 +89,8 @@ function logStartup(logger: Logger, config: Config, proxyUrl: string, adminUrl: 
     );
   }
   logger.info({ unmatched: config.unmatched ? config.unmatched.reference.href : '404' }, 'unmatched requests');
+  const where = config.sink.type === 'file' ? config.sink.path : 'stdout';
+  logger.info({ sink: config.sink.type, path: where }, `diff events are written to ${where} as NDJSON`);
 }
 
 function describeConfig(config: Config): string {

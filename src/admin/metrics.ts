@@ -51,6 +51,31 @@ export function createMetrics() {
       help: 'Client requests being answered now.',
       registers,
     }),
+    diffEvents: new Counter({
+      name: 'shadowdiff_diff_events_total',
+      help: 'Compared requests, by route and outcome (match, mismatch, candidate_error, candidate_timeout, reference_error, skipped).',
+      labelNames: ['route', 'outcome'] as const,
+      registers,
+    }),
+    compareDuration: new Histogram({
+      name: 'shadowdiff_compare_duration_seconds',
+      help: 'Time to compare one pair and build its event, by where it ran (inline or worker).',
+      labelNames: ['mode'] as const,
+      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    eventsPublished: new Counter({
+      name: 'shadowdiff_events_published_total',
+      help: 'Diff events written by the sink, by sink.',
+      labelNames: ['sink'] as const,
+      registers,
+    }),
+    eventsDropped: new Counter({
+      name: 'shadowdiff_events_dropped_total',
+      help: 'Diff events lost, by reason (sink_full, sink_failed, ...).',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     exchangeHandlerErrors: new Counter({
       name: 'shadowdiff_exchange_handler_errors_total',
       help: 'Captured exchanges whose processing (diff, publish) threw; each is also logged.',

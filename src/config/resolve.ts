@@ -1,6 +1,11 @@
 // Turns a validated config file into the runtime plan: defaults merged into every route, patterns
 // compiled, URLs parsed. Cross-field rules (unique names, a reference for every route, unsafe
 // methods only by route opt-in) are checked here, with the same file/key/reason errors.
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_COMPARED_HEADERS } from '../diff/compare';
+import type { CompareRules } from '../diff/types';
+import { DEFAULT_REDACTED_JSON_KEYS, DEFAULT_REDACTED_QUERY, type RedactionRules } from '../events/redact';
 import { compilePattern, PatternError, type CompiledPattern } from '../proxy/routes';
 import { compilePathGlobs, type SampleKey, type ShadowPolicy } from '../shadow/policy';
 import type { ConfigIssue } from './errors';
@@ -13,9 +18,20 @@ export interface RoutePlan {
   readonly methods?: ReadonlySet<HttpMethod>;
   readonly reference: URL;
   readonly candidate?: URL;
+  readonly secondary?: URL;
   readonly timeoutMs: number;
   readonly hostHeader: 'upstream' | 'preserve';
   readonly shadow: ShadowPolicy;
+  readonly compare: CompareRules;
+  readonly redaction: RedactionRules;
+}
+
+export interface EventSettings {
+  readonly emitMatches: boolean;
+  readonly sampleBytes: number;
+  readonly maxDifferences: number;
+  readonly maxValueChars: number;
+  readonly maxEventBytes: number;
 }
 
 export interface Config {
@@ -29,6 +45,12 @@ export interface Config {
   readonly routes: readonly RoutePlan[];
   /** Where unmatched requests go; undefined means they get 404. Never shadowed. */
   readonly unmatched?: RoutePlan;
+  readonly events: EventSettings;
+  readonly sink: { readonly type: 'file' | 'stdout'; readonly path: string; readonly maxPending: number };
+  /** Bodies larger than this (request + responses) are compared in a worker thread. */
+  readonly workerThresholdBytes: number;
+  /** Size of the comparison worker pool; 0 compares everything on the main thread. */
+  readonly workerThreads: number;
 }
 
 export const SHADOW_DEFAULTS = {
@@ -52,6 +74,7 @@ export function resolveConfig(file: ConfigFile, source: string): { config?: Conf
     });
   }
 
+  const redactionKey = file.redaction.key ?? randomBytes(32).toString('hex');
   const seen = new Map<string, number>();
   const routes: RoutePlan[] = [];
   file.routes.forEach((entry, index) => {
@@ -71,7 +94,7 @@ export function resolveConfig(file: ConfigFile, source: string): { config?: Conf
     if (!reference) {
       issues.push({ key: `${key}.reference`, reason: 'is required: set it here or set upstreams.reference' });
     }
-    if (pattern && reference) routes.push(routePlan(file, entry, pattern, reference));
+    if (pattern && reference) routes.push(routePlan(file, entry, pattern, reference, redactionKey));
   });
 
   let unmatched: RoutePlan | undefined;
@@ -84,6 +107,8 @@ export function resolveConfig(file: ConfigFile, source: string): { config?: Conf
         timeoutMs: file.proxy.timeout_ms,
         hostHeader: file.proxy.host_header,
         shadow: shadowPolicy(file, { enabled: false }),
+        compare: compareRules(file, 'unmatched', {}),
+        redaction: redactionRules(file, [], redactionKey),
       };
     } else if (file.routes.length === 0) {
       issues.push({ key: 'upstreams.reference', reason: 'is required when there are no routes (nothing to proxy to)' });
@@ -102,12 +127,23 @@ export function resolveConfig(file: ConfigFile, source: string): { config?: Conf
       maxShadowInFlight: file.shadow.max_in_flight,
       routes,
       ...(unmatched ? { unmatched } : {}),
+      events: {
+        emitMatches: file.events.emit_matches,
+        sampleBytes: file.events.sample_bytes,
+        maxDifferences: file.events.max_differences,
+        maxValueChars: file.events.max_value_chars,
+        maxEventBytes: file.events.max_event_bytes,
+      },
+      sink: { type: file.sink.type, path: file.sink.path, maxPending: file.sink.max_pending },
+      workerThresholdBytes: file.compare.worker_threshold_bytes,
+      workerThreads: file.compare.worker_threads ?? defaultWorkerThreads(),
     },
   };
 }
 
-function routePlan(file: ConfigFile, entry: RouteEntry, pattern: CompiledPattern, reference: string): RoutePlan {
+function routePlan(file: ConfigFile, entry: RouteEntry, pattern: CompiledPattern, reference: string, redactionKey: string): RoutePlan {
   const candidate = entry.candidate ?? file.upstreams.candidate;
+  const secondary = entry.secondary ?? file.upstreams.secondary;
   const overrides = candidate ? (entry.shadow ?? {}) : { ...entry.shadow, enabled: false };
   return {
     name: entry.name,
@@ -115,10 +151,48 @@ function routePlan(file: ConfigFile, entry: RouteEntry, pattern: CompiledPattern
     ...(entry.methods ? { methods: new Set(entry.methods) } : {}),
     reference: new URL(reference),
     ...(candidate ? { candidate: new URL(candidate) } : {}),
+    ...(candidate && secondary ? { secondary: new URL(secondary) } : {}),
     timeoutMs: entry.timeout_ms ?? file.proxy.timeout_ms,
     hostHeader: entry.host_header ?? file.proxy.host_header,
     shadow: shadowPolicy(file, overrides),
+    compare: compareRules(file, entry.name, entry.compare ?? {}),
+    redaction: redactionRules(file, entry.redact_json_paths ?? [], redactionKey),
   };
+}
+
+type CompareSettings = NonNullable<RouteEntry['compare']>;
+
+/** Lists add up (defaults, then the route's); single values are the route's when set. */
+function compareRules(file: ConfigFile, key: string, route: CompareSettings): CompareRules {
+  const defaults = file.compare;
+  const ignoredHeaders = new Set([...(defaults.ignore_headers ?? []), ...(route.ignore_headers ?? [])].map((h) => h.toLowerCase()));
+  const headers = [...new Set([...DEFAULT_COMPARED_HEADERS, ...(defaults.headers ?? []), ...(route.headers ?? [])].map((h) => h.toLowerCase()))];
+  return {
+    key,
+    headers: headers.filter((h) => !ignoredHeaders.has(h)),
+    ignore: [...(defaults.ignore ?? []), ...(route.ignore ?? [])],
+    arrayKeys: { ...defaults.array_keys, ...route.array_keys },
+    unordered: [...(defaults.unordered ?? []), ...(route.unordered ?? [])],
+    tolerance: route.tolerance ?? defaults.tolerance ?? { absolute: 0, relative: 0 },
+    ignoreAdded: route.ignore_added ?? defaults.ignore_added ?? false,
+    noise: route.noise ?? defaults.noise ?? [],
+  };
+}
+
+function redactionRules(file: ConfigFile, routePaths: readonly string[], key: string): RedactionRules {
+  const r = file.redaction;
+  return {
+    headers: r.headers.map((h) => h.toLowerCase()),
+    query: [...(r.defaults ? DEFAULT_REDACTED_QUERY : []), ...r.query],
+    jsonPaths: [...r.json_paths, ...routePaths],
+    jsonKeys: [...(r.defaults ? DEFAULT_REDACTED_JSON_KEYS : []), ...r.json_keys],
+    key,
+  };
+}
+
+function defaultWorkerThreads(): number {
+  // Leave one core to the event loop; at least one worker so large bodies never block it.
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 type ShadowSettings = NonNullable<RouteEntry['shadow']>;

@@ -55,15 +55,38 @@ const shadowOverrides = {
 
 const hostHeader = z.enum(['upstream', 'preserve']);
 
+const pointerGlob = z.string().regex(/^(\/[^/]*)*$/, 'must be a JSON Pointer ("" or starting with "/"), "*" for any one segment');
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be a header name');
+
+/** Comparison rules a route may override; `[compare]` holds their defaults. */
+const compareOverrides = {
+  headers: z.array(headerName).optional(),
+  ignore_headers: z.array(headerName).optional(),
+  ignore: z.array(pointerGlob).optional(),
+  array_keys: z.record(pointerGlob, z.string().min(1, 'must name the key field')).optional(),
+  unordered: z.array(pointerGlob).optional(),
+  tolerance: z
+    .strictObject({
+      absolute: z.number().min(0, 'must be 0 or more').default(0),
+      relative: z.number().min(0, 'must be 0 or more').default(0),
+    })
+    .optional(),
+  ignore_added: z.boolean().optional(),
+  noise: z.array(z.enum(['timestamp', 'uuid', 'request_id'])).optional(),
+};
+
 export const routeSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"'),
   path: z.string().startsWith('/', 'must start with "/"'),
   methods: z.array(method).min(1, 'must list at least one method').optional(),
   reference: upstreamUrl.optional(),
   candidate: upstreamUrl.optional(),
+  secondary: upstreamUrl.optional(),
   timeout_ms: positiveInt.optional(),
   host_header: hostHeader.optional(),
   shadow: z.strictObject(shadowOverrides).optional(),
+  compare: z.strictObject(compareOverrides).optional(),
+  redact_json_paths: z.array(pointerGlob).optional(),
 });
 
 export const fileSchema = z.strictObject({
@@ -90,6 +113,7 @@ export const fileSchema = z.strictObject({
     .strictObject({
       reference: upstreamUrl.optional(),
       candidate: upstreamUrl.optional(),
+      secondary: upstreamUrl.optional(),
     })
     .prefault({}),
   proxy: z
@@ -104,6 +128,39 @@ export const fileSchema = z.strictObject({
     .strictObject({
       ...shadowOverrides,
       max_in_flight: positiveInt.default(256),
+    })
+    .prefault({}),
+  compare: z
+    .strictObject({
+      ...compareOverrides,
+      worker_threshold_bytes: positiveInt.default(64 * 1024),
+      worker_threads: z.number().int('must be a whole number').min(0, 'must be 0 or more').optional(),
+    })
+    .prefault({}),
+  events: z
+    .strictObject({
+      emit_matches: z.boolean().default(true),
+      sample_bytes: z.number().int('must be a whole number').min(0, 'must be 0 or more').default(2048),
+      max_differences: positiveInt.default(100),
+      max_value_chars: positiveInt.default(512),
+      max_event_bytes: positiveInt.default(256 * 1024),
+    })
+    .prefault({}),
+  redaction: z
+    .strictObject({
+      headers: z.array(headerName).default([]),
+      query: z.array(z.string().min(1)).default([]),
+      json_paths: z.array(pointerGlob).default([]),
+      json_keys: z.array(z.string().min(1)).default([]),
+      defaults: z.boolean().default(true),
+      key: z.string().regex(/^([0-9a-fA-F]{2}){16,}$/, 'must be at least 32 hex characters').optional(),
+    })
+    .prefault({}),
+  sink: z
+    .strictObject({
+      type: z.enum(['file', 'stdout']).default('file'),
+      path: z.string().min(1).default('.shadowdiff/events.ndjson'),
+      max_pending: positiveInt.default(10_000),
     })
     .prefault({}),
   routes: z.array(routeSchema).default([]),

@@ -6,7 +6,7 @@ import type { Dispatcher } from 'undici';
 import type { Metrics } from '../admin/metrics';
 import type { Config, RoutePlan } from '../config/resolve';
 import type { Logger } from '../log';
-import type { CapturedRequest, UpstreamResult } from '../shadow/exchange';
+import type { UpstreamResult } from '../shadow/exchange';
 import { decideShadow, type SkipReason } from '../shadow/policy';
 import type { Shadower, ShadowJob } from '../shadow/shadower';
 import { BodyTap, EMPTY_BODY, readUpTo } from '../util/body';
@@ -86,7 +86,7 @@ export function createProxyHandler(ctx: ProxyContext) {
       const read = hasBody ? await readUpTo(req, route.shadow.maxRequestBytes) : { complete: true as const, body: EMPTY_BODY };
       if (read.complete) {
         body = hasBody ? read.body : null;
-        job.capture(captured(method, path, query, headers, read.body), candidateHeaders(headers, route));
+        job.capture({ method, path, query, headers, body: read.body });
         if (route.shadow.mode === 'parallel') job.startCandidate();
       } else {
         body = read.stream;
@@ -140,15 +140,6 @@ export function createProxyHandler(ctx: ProxyContext) {
     };
     job.complete(reference);
   };
-}
-
-function captured(method: string, path: string, query: string, headers: Record<string, string | string[]>, body: Buffer): CapturedRequest {
-  return { method, path, query, headers, body };
-}
-
-function candidateHeaders(headers: Record<string, string | string[]>, route: RoutePlan): Record<string, string | string[]> {
-  if (route.hostHeader === 'preserve' || !route.candidate) return headers;
-  return { ...headers, host: route.candidate.host };
 }
 
 function referenceUrl(route: RoutePlan, path: string): string {

@@ -48,6 +48,8 @@ export interface ShadowExchange {
   readonly request: CapturedRequest;
   readonly reference: UpstreamResult;
   readonly candidate: UpstreamResult;
+  /** A second reference instance, called like the candidate, for noise cancellation. */
+  readonly secondary?: UpstreamResult;
 }
 
 /** Receives every completed exchange. It runs on the background path and its time counts as in flight. */

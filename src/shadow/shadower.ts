@@ -85,8 +85,8 @@ export class Shadower {
   }
 
   /** @internal used by ShadowJob */
-  async deliver(job: ShadowJob, request: CapturedRequest, reference: UpstreamResult, candidatePromise: Promise<UpstreamResult>): Promise<void> {
-    const candidate = await candidatePromise;
+  async deliver(job: ShadowJob, request: CapturedRequest, reference: UpstreamResult, calls: ShadowCalls): Promise<void> {
+    const [candidate, secondary] = await Promise.all([calls.candidate, calls.secondary]);
     const { metrics } = this.options;
     const result = candidate.response ? 'response' : candidate.error?.code === 'timeout' ? 'timeout' : 'error';
     metrics.shadowed.inc({ route: job.route.name, result });
@@ -98,6 +98,7 @@ export class Shadower {
         request,
         reference,
         candidate,
+        ...(secondary ? { secondary } : {}),
       });
     } catch (err) {
       metrics.exchangeHandlerErrors.inc();
@@ -106,12 +107,16 @@ export class Shadower {
   }
 }
 
+interface ShadowCalls {
+  readonly candidate: Promise<UpstreamResult>;
+  readonly secondary: Promise<UpstreamResult | undefined>;
+}
+
 /** One shadowed request: its candidate call may start before or after the reference answers. */
 export class ShadowJob {
   readonly startedAt = new Date();
-  private candidate?: Promise<UpstreamResult>;
+  private calls?: ShadowCalls;
   private request?: CapturedRequest;
-  private headers?: Record<string, string | string[]>;
   private settled = false;
 
   constructor(
@@ -120,15 +125,25 @@ export class ShadowJob {
     readonly params: Readonly<Record<string, string>>,
   ) {}
 
-  /** The request as forwarded; must be set before the candidate can start. */
-  capture(request: CapturedRequest, candidateHeaders: Record<string, string | string[]>): void {
+  /** The request as forwarded to the reference; must be set before the candidate can start. */
+  capture(request: CapturedRequest): void {
     this.request = request;
-    this.headers = candidateHeaders;
   }
 
+  /** Starts the candidate call, and the secondary's when the route has one. */
   startCandidate(): void {
-    if (this.candidate || !this.request || !this.headers || !this.route.candidate) return;
-    this.candidate = this.shadower.call('candidate', this.route, this.route.candidate, this.request, this.headers, this.route.shadow.maxResponseBytes);
+    const { request, route } = this;
+    if (this.calls || !request || !route.candidate) return;
+    const call = (role: Role, target: URL) => this.shadower.call(role, route, target, request, this.headersFor(target), route.shadow.maxResponseBytes);
+    this.calls = {
+      candidate: call('candidate', route.candidate),
+      secondary: route.secondary ? call('secondary', route.secondary) : Promise.resolve(undefined),
+    };
+  }
+
+  private headersFor(target: URL): Record<string, string | string[]> {
+    const headers = this.request!.headers;
+    return this.route.hostHeader === 'preserve' ? { ...headers } : { ...headers, host: target.host };
   }
 
   /** The reference has answered (or failed): compare once the candidate has too. */
@@ -136,9 +151,9 @@ export class ShadowJob {
     if (this.settled) return;
     this.settled = true;
     this.startCandidate();
-    const request = this.request;
-    if (!this.candidate || !request) return this.finish();
-    this.shadower.deliver(this, request, reference, this.candidate).finally(() => this.finish());
+    const { request, calls } = this;
+    if (!calls || !request) return this.finish();
+    this.shadower.deliver(this, request, reference, calls).finally(() => this.finish());
   }
 
   /** The pair cannot be compared (client went away, body too large, ...): count it and let go. */
@@ -147,7 +162,7 @@ export class ShadowJob {
     this.settled = true;
     this.shadower.skip(this.route.name, reason);
     // A candidate already under way keeps its slot until it ends, so the cap stays honest.
-    if (this.candidate) this.candidate.finally(() => this.finish());
+    if (this.calls) Promise.all([this.calls.candidate, this.calls.secondary]).finally(() => this.finish());
     else this.finish();
   }
 

@@ -6,9 +6,13 @@ import { start, type Running } from '../../src/app';
 import { parseConfig } from '../../src/config/load';
 import type { ExchangeHandler, ShadowExchange } from '../../src/shadow/exchange';
 import { createLogger } from '../../src/log';
+import type { DiffEvent } from '../../src/events/types';
+import type { EventSink } from '../../src/sink/sink';
 
 export interface TestProxy extends Running {
   readonly logs: string[];
+  /** Events the diff pipeline published (unless the test replaced the sink or the pipeline). */
+  readonly events: MemorySink;
   /** Value of one sample of a metric, e.g. metric('shadowdiff_shadow_skipped_total', { reason: 'loop' }). */
   metric(name: string, labels?: Record<string, string>): Promise<number>;
 }
@@ -22,6 +26,29 @@ host = "127.0.0.1"
 port = 0
 `;
 
+/** Keeps published events in memory and lets a test wait for them. */
+export class MemorySink implements EventSink {
+  readonly events: DiffEvent[] = [];
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  publish(event: DiffEvent): void {
+    // Through JSON, as any real sink would, so tests see exactly what a consumer reads.
+    this.events.push(JSON.parse(JSON.stringify(event)));
+    this.waiters = this.waiters.filter((w) => (this.events.length >= w.count ? (w.resolve(), false) : true));
+  }
+
+  received(count = 1): Promise<DiffEvent[]> {
+    if (this.events.length >= count) return Promise.resolve(this.events.slice(0, count));
+    return new Promise((resolve) => this.waiters.push({ count, resolve: () => resolve(this.events.slice(0, count)) }));
+  }
+
+  status() {
+    return { kind: 'memory' };
+  }
+
+  async close(): Promise<void> {}
+}
+
 export async function startProxy(toml: string, onExchange?: ExchangeHandler): Promise<TestProxy> {
   const config = parseConfig(LISTEN + toml, 'test.toml');
   const logs: string[] = [];
@@ -31,10 +58,12 @@ export async function startProxy(toml: string, onExchange?: ExchangeHandler): Pr
       done();
     },
   });
-  const running = await start(config, { logger: createLogger('info', sink), ...(onExchange ? { onExchange } : {}) });
+  const events = new MemorySink();
+  const running = await start(config, { logger: createLogger('info', sink), sink: events, ...(onExchange ? { onExchange } : {}) });
   return {
     ...running,
     logs,
+    events,
     async metric(name, labels = {}) {
       const metric = running.metrics.registry.getSingleMetric(name);
       if (!metric) throw new Error(`no metric ${name}`);

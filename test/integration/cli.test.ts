@@ -5,6 +5,8 @@ import { call } from '../helpers/proxy';
 import { LiveCli, runCli, writeTemp } from '../helpers/cli';
 
 const listenAnywhere = `
+[sink]
+type = "stdout"
 [listen]
 host = "127.0.0.1"
 port = 0

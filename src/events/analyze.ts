@@ -1,0 +1,106 @@
+// Everything about one exchange that needs the bodies: comparison, noise, digests, redacted
+// samples. Pure and synchronous, on plain data, so it runs in a worker thread for large bodies.
+import { createHash } from 'node:crypto';
+import { compareResponses } from '../diff/compare';
+import { decodeBody, formatOf, mediaType } from '../diff/media';
+import { applyDetectors, applySecondary } from '../diff/noise';
+import type { BodyFormat, CompareRules, Difference, ResponseSnapshot } from '../diff/types';
+import { Redactor, type RedactionRules } from './redact';
+
+export interface AnalysisInput {
+  readonly rules: CompareRules;
+  readonly redaction: RedactionRules;
+  readonly sampleBytes: number;
+  readonly request: { readonly body: Uint8Array; readonly headers: Readonly<Record<string, string | string[] | undefined>> };
+  /** Undefined when that upstream gave no response. */
+  readonly reference?: ResponseSnapshot;
+  readonly candidate?: ResponseSnapshot;
+  readonly secondary?: ResponseSnapshot;
+}
+
+export interface Digest {
+  size: number;
+  sha256: string;
+  sample?: string;
+  sampleTruncated?: boolean;
+}
+
+export interface Analysis {
+  /** Present when both reference and candidate answered. Values redacted. */
+  differences?: Difference[];
+  bodyFormat: BodyFormat | 'none';
+  fastPath: boolean;
+  /** Reference vs secondary, when a secondary answered. */
+  secondaryDifferences?: Difference[];
+  digests: { request: Digest; reference?: Digest; candidate?: Digest; secondary?: Digest };
+}
+
+const redactors = new Map<string, { source: string; redactor: Redactor }>();
+
+function redactorFor(rules: RedactionRules, routeKey: string): Redactor {
+  const source = JSON.stringify(rules);
+  const hit = redactors.get(routeKey);
+  if (hit && hit.source === source) return hit.redactor;
+  const redactor = new Redactor(rules);
+  redactors.set(routeKey, { source, redactor });
+  return redactor;
+}
+
+export function analyze(input: AnalysisInput): Analysis {
+  const { reference, candidate, secondary, rules } = input;
+  const redactor = redactorFor(input.redaction, rules.key);
+  let differences: Difference[] | undefined;
+  let secondaryDifferences: Difference[] | undefined;
+  let bodyFormat: Analysis['bodyFormat'] = 'none';
+  let fastPath = false;
+
+  if (reference && candidate) {
+    const comparison = compareResponses(reference, candidate, rules);
+    bodyFormat = comparison.bodyFormat;
+    fastPath = comparison.fastPath;
+    differences = comparison.differences;
+    if (secondary) {
+      // Always compared, also when the candidate matched: noise rates need every request.
+      secondaryDifferences = compareResponses(reference, secondary, rules).differences;
+      applySecondary(differences, secondaryDifferences);
+    }
+    applyDetectors(differences, rules.noise);
+    differences = differences.map((d) => redactor.difference(d));
+    secondaryDifferences = secondaryDifferences?.map((d) => redactor.difference(d));
+  }
+
+  // Samples only where someone will read them: events with real differences.
+  const withSamples = differences?.some((d) => !d.noise) ?? false;
+  const digest = (snapshot: { body: Uint8Array; headers: ResponseSnapshot['headers'] } | undefined): Digest | undefined =>
+    snapshot && digestOf(snapshot.body, snapshot.headers, withSamples ? input.sampleBytes : 0, redactor);
+  const digests: Analysis['digests'] = { request: digest(input.request)! };
+  if (reference) digests.reference = digest(reference)!;
+  if (candidate) digests.candidate = digest(candidate)!;
+  if (secondary) digests.secondary = digest(secondary)!;
+
+  const analysis: Analysis = { bodyFormat, fastPath, digests };
+  if (differences) analysis.differences = differences;
+  if (secondaryDifferences) analysis.secondaryDifferences = secondaryDifferences;
+  return analysis;
+}
+
+function digestOf(body: Uint8Array, headers: ResponseSnapshot['headers'], sampleBytes: number, redactor: Redactor): Digest {
+  const digest: Digest = { size: body.length, sha256: createHash('sha256').update(body).digest('hex') };
+  if (sampleBytes <= 0 || body.length === 0) return digest;
+  const decoded = decodeBody(body, headers['content-encoding']).body;
+  const format = formatOf(mediaType(headers['content-type']));
+  if (format === 'binary') return digest;
+  let text = Buffer.from(decoded.buffer, decoded.byteOffset, decoded.length).toString('utf8');
+  if (format === 'json') {
+    try {
+      text = JSON.stringify(redactor.json(JSON.parse(text)));
+    } catch {
+      text = redactor.text(text);
+    }
+  } else {
+    text = redactor.text(text);
+  }
+  digest.sample = text.length > sampleBytes ? text.slice(0, sampleBytes) : text;
+  if (text.length > sampleBytes) digest.sampleTruncated = true;
+  return digest;
+}

@@ -1,0 +1,17 @@
+// Where diff events go. Every sink takes events without blocking the caller and counts what it
+// could not keep; the proxy never awaits a publish.
+import type { DiffEvent } from '../events/types';
+
+export interface SinkStatus {
+  /** Short name for logs and readiness: "file", "stdout", "kafka". */
+  readonly kind: string;
+  /** Undefined when ready, else why not. */
+  readonly problem?: string;
+}
+
+export interface EventSink {
+  publish(event: DiffEvent): void;
+  status(): SinkStatus;
+  /** Flushes what it can within the deadline. */
+  close(deadlineMs: number): Promise<void>;
+}
