@@ -88,6 +88,7 @@ export class Redactor {
   /** A copy of `value` (found at `pointer`) with every secret inside it replaced by its marker. */
   json(value: unknown, pointer = ''): unknown {
     if (this.isRedactedPointer(pointer)) return this.marker(value);
+    if (typeof value === 'string') return this.text(value);
     if (typeof value !== 'object' || value === null) return value;
     if (Array.isArray(value)) return value.map((v, i) => this.json(v, `${pointer}/${i}`));
     const out: Record<string, unknown> = {};
