@@ -49,7 +49,14 @@ export class MemorySink implements EventSink {
   async close(): Promise<void> {}
 }
 
-export async function startProxy(toml: string, onExchange?: ExchangeHandler): Promise<TestProxy> {
+export interface TestProxyOptions {
+  /** Replaces the diff pipeline. */
+  readonly onExchange?: ExchangeHandler;
+  /** Replaces the in-memory sink (then `events` stays empty). */
+  readonly sink?: EventSink;
+}
+
+export async function startProxy(toml: string, options: TestProxyOptions = {}): Promise<TestProxy> {
   const config = parseConfig(LISTEN + toml, 'test.toml');
   const logs: string[] = [];
   const sink = new Writable({
@@ -59,7 +66,7 @@ export async function startProxy(toml: string, onExchange?: ExchangeHandler): Pr
     },
   });
   const events = new MemorySink();
-  const running = await start(config, { logger: createLogger('info', sink), sink: events, ...(onExchange ? { onExchange } : {}) });
+  const running = await start(config, { logger: createLogger('info', sink), sink: options.sink ?? events, ...(options.onExchange ? { onExchange: options.onExchange } : {}) });
   return {
     ...running,
     logs,

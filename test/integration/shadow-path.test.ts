@@ -26,7 +26,7 @@ path = "/orders"
   [routes.shadow]
   methods = ["GET", "POST"]`}
 `,
-      collector.handler,
+      { onExchange: collector.handler },
     );
     return proxy;
   };
