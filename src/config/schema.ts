@@ -133,7 +133,7 @@ export const fileSchema = z.strictObject({
   compare: z
     .strictObject({
       ...compareOverrides,
-      worker_threshold_bytes: positiveInt.default(64 * 1024),
+      worker_threshold_bytes: positiveInt.default(16 * 1024),
       worker_threads: z.number().int('must be a whole number').min(0, 'must be 0 or more').optional(),
     })
     .prefault({}),

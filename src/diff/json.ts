@@ -1,11 +1,12 @@
 // JSON body comparison. json-diff-ts finds the changes (keyed arrays included); this module applies
 // shadowdiff's rules around it and turns its changeset into located, typed differences.
 //
-// Before the diff, one walk over both documents removes ignored paths and settles arrays whose
-// order is all that differs (an `order` difference) or that are compared as unordered collections
-// (each element missing or extra). What json-diff-ts then sees differs in content only.
+// Before the diff, and only when a rule asks for it, one walk over both documents removes ignored
+// paths and settles arrays compared as unordered collections (each element missing or extra).
+// After the diff, an array whose elements json-diff-ts saw change is checked for being a mere
+// permutation, reported as one `order` difference instead of a change at every index.
 import type * as JsonDiffTs from 'json-diff-ts' with { 'resolution-mode': 'import' };
-import { child, compilePointerGlobs, compileSubtreeGlobs, type PointerMatcher } from './pointer';
+import { child, compilePointerGlobs, type PointerMatcher } from './pointer';
 import { severityOf, type CompareRules, type Difference, type DiffKind } from './types';
 
 // json-diff-ts runs as CommonJS (its main is dist/index.cjs) but declares "type": "module", so
@@ -22,6 +23,8 @@ export interface JsonRules {
   readonly embeddedObjKeys: Map<string, string>;
   readonly tolerance: CompareRules['tolerance'];
   readonly ignoreAdded: boolean;
+  /** False when no rule needs the walk before the diff. */
+  readonly needsPreparation: boolean;
 }
 
 export function compileJsonRules(rules: Pick<CompareRules, 'ignore' | 'unordered' | 'arrayKeys' | 'tolerance' | 'ignoreAdded'>): JsonRules {
@@ -36,12 +39,14 @@ export function compileJsonRules(rules: Pick<CompareRules, 'ignore' | 'unordered
     );
   }
   return {
-    ignored: compileSubtreeGlobs(rules.ignore),
+    // The walk stops at an ignored node, so matching the node itself is enough.
+    ignored: compilePointerGlobs(rules.ignore),
     unordered: compilePointerGlobs(rules.unordered),
     keyed: compilePointerGlobs(Object.keys(rules.arrayKeys)),
     embeddedObjKeys,
     tolerance: rules.tolerance,
     ignoreAdded: rules.ignoreAdded,
+    needsPreparation: rules.ignore.length > 0 || rules.unordered.length > 0,
   };
 }
 
@@ -55,8 +60,7 @@ export function compareJson(reference: unknown, candidate: unknown, rules: JsonR
   }
   const root = { doc: reference };
   const candRoot = { doc: candidate };
-  prepare(out, rules, root, candRoot, 'doc', '', '');
-  if (rules.ignored('')) return out;
+  if (rules.needsPreparation) prepare(out, rules, root, candRoot, 'doc', '', '');
   const changes = jsonDiff(root.doc, candRoot.doc, { embeddedObjKeys: rules.embeddedObjKeys });
   walk(out, rules, changes, root.doc, candRoot.doc, '', '', Array.isArray(root.doc) ? '$index' : undefined);
   return out;
@@ -79,11 +83,6 @@ function prepare(out: Difference[], rules: JsonRules, refParent: Record<string, 
     if (rules.keyed(pointer)) return prepareKeyed(out, rules, ref, cand, pointer, norm);
     if (rules.unordered(pointer)) {
       settleUnordered(out, ref, cand, pointer, norm);
-      candParent[key] = ref;
-      return;
-    }
-    if (ref.length === cand.length && ref.length > 1 && !deepEqual(ref, cand) && sameMultiset(ref, cand)) {
-      out.push(difference('order', pointer, norm, undefined, undefined));
       candParent[key] = ref;
       return;
     }
@@ -147,7 +146,11 @@ function settleUnordered(out: Difference[], ref: unknown[], cand: unknown[], poi
 /** Turns json-diff-ts changes at one level into differences, descending into nested changes. */
 function walk(out: Difference[], rules: JsonRules, changes: IChange[], ref: unknown, cand: unknown, pointer: string, norm: string, embeddedKey: unknown): void {
   const removed = new Map<string, IChange>();
-  for (const c of changes) if (c.type === 'REMOVE') removed.set(c.key, c);
+  const added = new Set<string>();
+  for (const c of changes) {
+    if (c.type === 'REMOVE') removed.set(c.key, c);
+    else if (c.type === 'ADD') added.add(c.key);
+  }
 
   for (const change of changes) {
     const inArray = Array.isArray(ref) || Array.isArray(cand);
@@ -160,15 +163,20 @@ function walk(out: Difference[], rules: JsonRules, changes: IChange[], ref: unkn
     const candChild = change.key === '$root' ? cand : inArray ? (candIndex === undefined ? undefined : (cand as unknown[])[candIndex]) : (cand as Record<string, unknown>)?.[change.key];
 
     if (change.changes) {
-      if (Array.isArray(refChild) && Array.isArray(candChild) && refChild.length !== candChild.length) {
-        out.push(difference('array_length', at, atNorm, refChild.length, candChild.length));
+      if (Array.isArray(refChild) && Array.isArray(candChild)) {
+        if (refChild.length !== candChild.length) {
+          out.push(difference('array_length', at, atNorm, refChild.length, candChild.length));
+        } else if (change.embeddedKey === '$index' && isPermutation(refChild, candChild, change.changes)) {
+          out.push(difference('order', at, atNorm, undefined, undefined));
+          continue;
+        }
       }
       walk(out, rules, change.changes, refChild, candChild, at, atNorm, change.embeddedKey);
     } else if (change.type === 'UPDATE') {
       leaf(out, rules, at, atNorm, change.oldValue, change.value);
     } else if (change.type === 'REMOVE') {
       // A REMOVE and an ADD of the same key is json-diff-ts's way of saying the type changed.
-      if (!changes.some((c) => c.type === 'ADD' && c.key === change.key)) out.push(difference('missing', at, atNorm, change.value, undefined));
+      if (!added.has(change.key)) out.push(difference('missing', at, atNorm, change.value, undefined));
     } else if (removed.has(change.key)) {
       out.push(difference('type', at, atNorm, removed.get(change.key)!.value, change.value));
     } else if (!rules.ignoreAdded) {
@@ -224,6 +232,19 @@ export function canonical(value: unknown): string {
     .sort()
     .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
     .join(',')}}`;
+}
+
+/**
+ * Same elements, other order? Cheap rejection first: the first changed element of the candidate
+ * must occur elsewhere in the reference, which a plain value change almost never does.
+ */
+function isPermutation(ref: unknown[], cand: unknown[], changes: IChange[]): boolean {
+  if (ref.length < 2) return false;
+  const first = Number(changes[0]?.key);
+  if (!Number.isInteger(first) || first >= cand.length) return false;
+  const probe = cand[first];
+  if (!ref.some((el, i) => i !== first && deepEqual(el, probe))) return false;
+  return sameMultiset(ref, cand);
 }
 
 function sameMultiset(a: unknown[], b: unknown[]): boolean {

@@ -90,17 +90,21 @@ function digestOf(body: Uint8Array, headers: ResponseSnapshot['headers'], sample
   const decoded = decodeBody(body, headers['content-encoding']).body;
   const format = formatOf(mediaType(headers['content-type']));
   if (format === 'binary') return digest;
-  let text = Buffer.from(decoded.buffer, decoded.byteOffset, decoded.length).toString('utf8');
+  const raw = Buffer.from(decoded.buffer, decoded.byteOffset, decoded.length).toString('utf8');
+  let sample: { text: string; truncated: boolean } | undefined;
   if (format === 'json') {
     try {
-      text = JSON.stringify(redactor.json(JSON.parse(text)));
+      sample = redactor.jsonSample(JSON.parse(raw), sampleBytes);
     } catch {
-      text = redactor.text(text);
+      // not JSON after all: treated as text below
     }
-  } else {
-    text = redactor.text(text);
   }
-  digest.sample = text.length > sampleBytes ? text.slice(0, sampleBytes) : text;
-  if (text.length > sampleBytes) digest.sampleTruncated = true;
+  if (!sample) {
+    // Redact a little past the cut so a secret straddling it is still recognised.
+    const text = redactor.text(raw.length > sampleBytes * 2 ? raw.slice(0, sampleBytes * 2) : raw);
+    sample = { text: text.slice(0, sampleBytes), truncated: raw.length > sampleBytes || text.length > sampleBytes };
+  }
+  digest.sample = sample.text;
+  if (sample.truncated) digest.sampleTruncated = true;
   return digest;
 }

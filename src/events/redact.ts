@@ -96,6 +96,41 @@ export class Redactor {
     return out;
   }
 
+  /**
+   * JSON text of `value` with secrets redacted, cut at about `maxChars`: serialises only as much as
+   * the sample shows, so a 1 MB body costs no more than its first few kilobytes.
+   */
+  jsonSample(value: unknown, maxChars: number): { text: string; truncated: boolean } {
+    const parts: string[] = [];
+    let length = 0;
+    const emit = (text: string): boolean => {
+      parts.push(text);
+      length += text.length;
+      return length <= maxChars;
+    };
+    const write = (v: unknown, pointer: string): boolean => {
+      if (this.isRedactedPointer(pointer)) return emit(JSON.stringify(this.marker(v)));
+      if (typeof v === 'string') return emit(JSON.stringify(this.text(v)));
+      if (typeof v !== 'object' || v === null) return emit(JSON.stringify(v) ?? 'null');
+      if (Array.isArray(v)) {
+        if (!emit('[')) return false;
+        for (let i = 0; i < v.length; i++) if ((i > 0 && !emit(',')) || !write(v[i], `${pointer}/${i}`)) return false;
+        return emit(']');
+      }
+      if (!emit('{')) return false;
+      let first = true;
+      for (const [k, item] of Object.entries(v)) {
+        if (item === undefined) continue;
+        if ((!first && !emit(',')) || !emit(`${JSON.stringify(k)}:`) || !write(item, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`)) return false;
+        first = false;
+      }
+      return emit('}');
+    };
+    const complete = write(value, '');
+    const text = parts.join('');
+    return complete ? { text, truncated: false } : { text: text.slice(0, maxChars), truncated: true };
+  }
+
   /** Free text (text bodies, line excerpts): `secret=...`-shaped values are replaced. */
   text(text: string): string {
     return this.textPattern ? text.replace(this.textPattern, (_m, prefix: string, value: string) => `${prefix}${this.marker(value)}`) : text;

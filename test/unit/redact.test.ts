@@ -99,3 +99,27 @@ describe('no configured secret ever reaches an event (property)', () => {
     expect(same.differences).toEqual([]);
   });
 });
+
+describe('Redactor.jsonSample', () => {
+  const r = new Redactor(rules());
+  const jsonValue = fc.jsonValue({ maxDepth: 4 });
+
+  it('equals the redacted document serialised in full when it fits (property)', () => {
+    fc.assert(
+      fc.property(jsonValue, (value) => {
+        const whole = JSON.stringify(r.json(value));
+        expect(r.jsonSample(value, whole.length + 10)).toEqual({ text: whole, truncated: false });
+      }),
+    );
+  });
+
+  it('is a prefix of that serialisation, cut at the budget, when it does not fit (property)', () => {
+    fc.assert(
+      fc.property(jsonValue, fc.integer({ min: 1, max: 50 }), (value, budget) => {
+        const whole = JSON.stringify(r.json(value));
+        fc.pre(whole.length > budget);
+        expect(r.jsonSample(value, budget)).toEqual({ text: whole.slice(0, budget), truncated: true });
+      }),
+    );
+  });
+});
