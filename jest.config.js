@@ -4,6 +4,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  // Integration tests bind real sockets; give slow CI machines room without hiding hangs.
-  testTimeout: 30000,
+  // A real Kafka broker for the whole run (unless KAFKA_BROKERS names one).
+  globalSetup: '<rootDir>/test/kafka/global-setup.ts',
+  globalTeardown: '<rootDir>/test/kafka/global-teardown.ts',
+  // Integration tests bind real sockets and restart brokers; give slow CI machines room without hiding hangs.
+  testTimeout: 120000,
 };

@@ -16,6 +16,7 @@ import { createDiffPipeline } from './events/pipeline';
 import { AnalysisPool } from './events/pool';
 import type { ExchangeHandler } from './shadow/exchange';
 import { Shadower } from './shadow/shadower';
+import { KafkaSink, keyFunction } from './sink/kafka';
 import { NdjsonSink } from './sink/ndjson';
 import type { EventSink } from './sink/sink';
 import { InFlight } from './util/in-flight';
@@ -44,7 +45,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const referenceAgent = createAgent();
   // A separate pool: a slow candidate can exhaust its own sockets, never the reference's.
   const shadowAgent = createAgent({ connections: config.maxShadowInFlight });
-  const sink = options.sink ?? createSink(config, metrics);
+  const sink = options.sink ?? createSink(config, metrics, logger);
   const pool = config.workerThreads > 0 ? new AnalysisPool(config.workerThreads) : undefined;
   const shadower = new Shadower({
     agent: shadowAgent,
@@ -71,10 +72,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   let adminServer: Server | undefined;
   let adminAddress: AddressInfo | undefined;
   if (config.admin.enabled) {
-    const adminApp = createAdminApp(metrics.registry, [
-      { name: 'proxy', check: () => (draining ? 'shutting down' : undefined) },
-      { name: 'sink', check: () => sink.status().problem },
-    ]);
+    const adminApp = createAdminApp(metrics.registry, [{ name: 'proxy', check: () => (draining ? 'shutting down' : undefined) }], () => {
+      const { kind, problem } = sink.status();
+      return { sink: { kind, ok: problem === undefined, ...(problem ? { problem } : {}), ...sink.details?.() } };
+    });
     adminServer = createAdaptorServer({ fetch: adminApp.fetch }) as Server;
     try {
       adminAddress = await listen(adminServer, config.admin.host, config.admin.port);
@@ -83,6 +84,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       throw err;
     }
   }
+
+  sink.start?.();
 
   const shutdown = async (): Promise<{ drained: boolean }> => {
     if (draining) return { drained: false };
@@ -113,7 +116,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   };
 }
 
-function createSink(config: Config, metrics: Metrics): EventSink {
+function createSink(config: Config, metrics: Metrics, logger: Logger): EventSink {
+  if (config.kafka) return new KafkaSink(config.kafka, keyFunction(config.kafka.keys), metrics, logger);
   return config.sink.type === 'stdout' ? NdjsonSink.toStdout(metrics, config.sink.maxPending) : NdjsonSink.toFile(config.sink.path, metrics, config.sink.maxPending);
 }
 

@@ -89,8 +89,14 @@ function logStartup(logger: Logger, config: Config, proxyUrl: string, adminUrl: 
     );
   }
   logger.info({ unmatched: config.unmatched ? config.unmatched.reference.href : '404' }, 'unmatched requests');
-  const where = config.sink.type === 'file' ? config.sink.path : 'stdout';
-  logger.info({ sink: config.sink.type, path: where }, `diff events are written to ${where} as NDJSON`);
+  if (config.kafka) {
+    // Brokers, topic and the SASL mechanism only: credentials are never logged.
+    const { brokers, topic, sasl, ssl } = config.kafka;
+    logger.info({ brokers, topic, tls: ssl !== undefined, sasl: sasl?.mechanism ?? 'none' }, `diff events are published to Kafka topic ${topic}`);
+  } else {
+    const where = config.sink.type === 'file' ? config.sink.path : 'stdout';
+    logger.info({ sink: config.sink.type, path: where }, `no Kafka brokers configured: diff events are written to ${where} as NDJSON`);
+  }
 }
 
 function describeConfig(config: Config): string {

@@ -76,6 +76,37 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers,
     }),
+    kafkaConnected: new Gauge({
+      name: 'shadowdiff_kafka_connected',
+      help: '1 while the Kafka producer is connected, else 0.',
+      registers,
+    }),
+    kafkaQueueDepth: new Gauge({
+      name: 'shadowdiff_kafka_queue_depth',
+      help: 'Events waiting in memory for Kafka.',
+      registers,
+    }),
+    kafkaOutboxBytes: new Gauge({
+      name: 'shadowdiff_kafka_outbox_bytes',
+      help: 'Bytes in the outbox file waiting to be replayed to Kafka.',
+      registers,
+    }),
+    kafkaSpilled: new Counter({
+      name: 'shadowdiff_kafka_spilled_total',
+      help: 'Events written to the outbox file because Kafka was slow or away (or at shutdown).',
+      registers,
+    }),
+    kafkaSendFailures: new Counter({
+      name: 'shadowdiff_kafka_send_failures_total',
+      help: 'Batches Kafka did not accept; each is retried.',
+      registers,
+    }),
+    kafkaRequests: new Counter({
+      name: 'shadowdiff_kafka_requests_total',
+      help: 'Requests the Kafka client sent, by API (Produce, Metadata, ...).',
+      labelNames: ['api'] as const,
+      registers,
+    }),
     exchangeHandlerErrors: new Counter({
       name: 'shadowdiff_exchange_handler_errors_total',
       help: 'Captured exchanges whose processing (diff, publish) threw; each is also logged.',

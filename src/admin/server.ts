@@ -8,7 +8,11 @@ export interface ReadinessCheck {
   readonly check: () => string | undefined;
 }
 
-export function createAdminApp(registry: Registry, checks: readonly ReadinessCheck[]): Hono {
+/**
+ * `checks` decide readiness (503 when one fails). `report` only informs: a Kafka outage shows there
+ * but never takes the proxy out of a load balancer, since clients are served without Kafka.
+ */
+export function createAdminApp(registry: Registry, checks: readonly ReadinessCheck[], report: () => Record<string, unknown> = () => ({})): Hono {
   const app = new Hono();
   app.get('/metrics', async (c) => {
     c.header('content-type', registry.contentType);
@@ -20,7 +24,7 @@ export function createAdminApp(registry: Registry, checks: readonly ReadinessChe
       const reason = check();
       return reason ? [{ name, reason }] : [];
     });
-    return failing.length === 0 ? c.json({ status: 'ready' }) : c.json({ status: 'not_ready', checks: failing }, 503);
+    return failing.length === 0 ? c.json({ status: 'ready', ...report() }) : c.json({ status: 'not_ready', checks: failing, ...report() }, 503);
   });
   app.notFound((c) => c.json({ error: 'not_found', message: `no admin endpoint ${c.req.path}` }, 404));
   return app;

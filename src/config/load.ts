@@ -66,10 +66,22 @@ export function applyEnvOverrides(raw: Raw, env: Env): { origins: Map<string, st
     ['SHADOWDIFF_ADMIN_HOST', 'admin', 'host', String],
     ['SHADOWDIFF_ADMIN_PORT', 'admin', 'port', numberOrText],
     ['SHADOWDIFF_LOG_LEVEL', 'log', 'level', String],
+    ['SHADOWDIFF_KAFKA_BROKERS', 'kafka', 'brokers', (v) => v.split(',').map((b) => b.trim()).filter(Boolean)],
+    ['SHADOWDIFF_KAFKA_TOPIC', 'kafka', 'topic', String],
   ];
   for (const [variable, tableName, field, convert] of simple) {
     const value = env[variable];
     if (value !== undefined && value !== '') set(table(tableName), field, `${tableName}.${field}`, variable, convert(value));
+  }
+
+  // Kafka credentials belong in the environment, not in a file checked into a repository.
+  const username = env.SHADOWDIFF_KAFKA_SASL_USERNAME;
+  const password = env.SHADOWDIFF_KAFKA_SASL_PASSWORD;
+  if (username || password) {
+    const kafka = table('kafka');
+    const sasl = (kafka.sasl && typeof kafka.sasl === 'object' ? kafka.sasl : (kafka.sasl = { mechanism: env.SHADOWDIFF_KAFKA_SASL_MECHANISM ?? 'plain' })) as Raw;
+    if (username) set(sasl, 'username', 'kafka.sasl.username', 'SHADOWDIFF_KAFKA_SASL_USERNAME', username);
+    if (password) set(sasl, 'password', 'kafka.sasl.password', 'SHADOWDIFF_KAFKA_SASL_PASSWORD', password);
   }
 
   const routes = Array.isArray(raw.routes) ? (raw.routes as Raw[]) : [];

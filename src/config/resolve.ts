@@ -26,6 +26,29 @@ export interface RoutePlan {
   readonly redaction: RedactionRules;
 }
 
+export interface KafkaSettings {
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly clientId: string;
+  readonly createTopic: boolean;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  /** -1 all in-sync replicas, 1 the leader, 0 none. */
+  readonly acks: -1 | 0 | 1;
+  readonly compression: 'gzip' | 'none';
+  readonly lingerMs: number;
+  readonly batchMaxEvents: number;
+  readonly batchMaxBytes: number;
+  readonly requestTimeoutMs: number;
+  readonly maxQueueEvents: number;
+  readonly outboxPath: string;
+  readonly outboxMaxBytes: number;
+  readonly ssl?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string; readonly rejectUnauthorized: boolean };
+  readonly sasl?: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string };
+  /** Route name -> key spec ("route", "param:<name>", "literal:<text>"). */
+  readonly keys: ReadonlyMap<string, string>;
+}
+
 export interface EventSettings {
   readonly emitMatches: boolean;
   readonly sampleBytes: number;
@@ -47,6 +70,8 @@ export interface Config {
   readonly unmatched?: RoutePlan;
   readonly events: EventSettings;
   readonly sink: { readonly type: 'file' | 'stdout'; readonly path: string; readonly maxPending: number };
+  /** Present when brokers are configured: events go to Kafka instead of `sink`. */
+  readonly kafka?: KafkaSettings;
   /** Bodies larger than this (request + responses) are compared in a worker thread. */
   readonly workerThresholdBytes: number;
   /** Size of the comparison worker pool; 0 compares everything on the main thread. */
@@ -94,6 +119,12 @@ export function resolveConfig(file: ConfigFile, source: string): { config?: Conf
     if (!reference) {
       issues.push({ key: `${key}.reference`, reason: 'is required: set it here or set upstreams.reference' });
     }
+    if (pattern && entry.kafka_key?.startsWith('param:')) {
+      const name = entry.kafka_key.slice('param:'.length);
+      if (!pattern.segments.some((s) => s.kind !== 'static' && s.name === name)) {
+        issues.push({ key: `${key}.kafka_key`, reason: `names parameter "${name}", which ${entry.path} does not have` });
+      }
+    }
     if (pattern && reference) routes.push(routePlan(file, entry, pattern, reference, redactionKey));
   });
 
@@ -135,6 +166,7 @@ export function resolveConfig(file: ConfigFile, source: string): { config?: Conf
         maxEventBytes: file.events.max_event_bytes,
       },
       sink: { type: file.sink.type, path: file.sink.path, maxPending: file.sink.max_pending },
+      ...(file.kafka.brokers.length > 0 ? { kafka: kafkaSettings(file) } : {}),
       workerThresholdBytes: file.compare.worker_threshold_bytes,
       workerThreads: file.compare.worker_threads ?? defaultWorkerThreads(),
     },
@@ -187,6 +219,38 @@ function redactionRules(file: ConfigFile, routePaths: readonly string[], key: st
     jsonPaths: [...r.json_paths, ...routePaths],
     jsonKeys: [...(r.defaults ? DEFAULT_REDACTED_JSON_KEYS : []), ...r.json_keys],
     key,
+  };
+}
+
+function kafkaSettings(file: ConfigFile): KafkaSettings {
+  const k = file.kafka;
+  const ssl = k.ssl?.enabled
+    ? {
+        rejectUnauthorized: k.ssl.reject_unauthorized,
+        ...(k.ssl.ca_file ? { caFile: k.ssl.ca_file } : {}),
+        ...(k.ssl.cert_file ? { certFile: k.ssl.cert_file } : {}),
+        ...(k.ssl.key_file ? { keyFile: k.ssl.key_file } : {}),
+      }
+    : undefined;
+  return {
+    brokers: k.brokers,
+    topic: k.topic,
+    clientId: k.client_id,
+    createTopic: k.create_topic,
+    partitions: k.partitions,
+    replicationFactor: k.replication_factor,
+    acks: k.acks === 'all' ? -1 : k.acks === 'leader' ? 1 : 0,
+    compression: k.compression,
+    lingerMs: k.linger_ms,
+    batchMaxEvents: k.batch_max_events,
+    batchMaxBytes: k.batch_max_bytes,
+    requestTimeoutMs: k.request_timeout_ms,
+    maxQueueEvents: k.max_queue_events,
+    outboxPath: k.outbox_path,
+    outboxMaxBytes: k.outbox_max_bytes,
+    ...(ssl ? { ssl } : {}),
+    ...(k.sasl ? { sasl: { mechanism: k.sasl.mechanism, username: k.sasl.username, password: k.sasl.password } } : {}),
+    keys: new Map(file.routes.map((r) => [r.name, r.kafka_key ?? 'route'])),
   };
 }
 

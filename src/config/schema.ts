@@ -87,6 +87,7 @@ export const routeSchema = z.strictObject({
   shadow: z.strictObject(shadowOverrides).optional(),
   compare: z.strictObject(compareOverrides).optional(),
   redact_json_paths: z.array(pointerGlob).optional(),
+  kafka_key: z.string().regex(/^(route|param:[A-Za-z_][A-Za-z0-9_]*|literal:.+)$/, 'must be "route", "param:<name>" or "literal:<text>"').optional(),
 });
 
 export const fileSchema = z.strictObject({
@@ -161,6 +162,41 @@ export const fileSchema = z.strictObject({
       type: z.enum(['file', 'stdout']).default('file'),
       path: z.string().min(1).default('.shadowdiff/events.ndjson'),
       max_pending: positiveInt.default(10_000),
+    })
+    .prefault({}),
+  kafka: z
+    .strictObject({
+      brokers: z.array(z.string().regex(/^[^\s:/]+:\d+$/, 'must be host:port')).default([]),
+      topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name (letters, digits, ".", "_", "-")').default('shadowdiff.diff-events'),
+      client_id: z.string().min(1).default('shadowdiff'),
+      create_topic: z.boolean().default(true),
+      partitions: positiveInt.default(3),
+      replication_factor: positiveInt.default(1),
+      acks: z.enum(['all', 'leader', 'none']).default('all'),
+      compression: z.enum(['gzip', 'none']).default('gzip'),
+      linger_ms: z.number().int('must be a whole number').min(0, 'must be 0 or more').default(20),
+      batch_max_events: positiveInt.default(500),
+      batch_max_bytes: positiveInt.default(1024 * 1024),
+      request_timeout_ms: positiveInt.default(10_000),
+      max_queue_events: positiveInt.default(10_000),
+      outbox_path: z.string().min(1).default('.shadowdiff/outbox.ndjson'),
+      outbox_max_bytes: positiveInt.default(256 * 1024 * 1024),
+      ssl: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          ca_file: z.string().min(1).optional(),
+          cert_file: z.string().min(1).optional(),
+          key_file: z.string().min(1).optional(),
+          reject_unauthorized: z.boolean().default(true),
+        })
+        .optional(),
+      sasl: z
+        .strictObject({
+          mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+          username: z.string().min(1, 'must not be empty'),
+          password: z.string().min(1, 'must not be empty'),
+        })
+        .optional(),
     })
     .prefault({}),
   routes: z.array(routeSchema).default([]),

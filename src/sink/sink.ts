@@ -10,8 +10,12 @@ export interface SinkStatus {
 }
 
 export interface EventSink {
+  /** Begins background work (connecting, replaying); called once the proxy is listening. */
+  start?(): void;
   publish(event: DiffEvent): void;
   status(): SinkStatus;
+  /** Extra facts for /readyz (queue depth, connectivity, ...). */
+  details?(): Record<string, unknown>;
   /** Flushes what it can within the deadline. */
   close(deadlineMs: number): Promise<void>;
 }

@@ -54,6 +54,8 @@ export interface TestProxyOptions {
   readonly onExchange?: ExchangeHandler;
   /** Replaces the in-memory sink (then `events` stays empty). */
   readonly sink?: EventSink;
+  /** Use the sink the config names (Kafka, file), as the CLI does. */
+  readonly configuredSink?: boolean;
 }
 
 export async function startProxy(toml: string, options: TestProxyOptions = {}): Promise<TestProxy> {
@@ -66,7 +68,8 @@ export async function startProxy(toml: string, options: TestProxyOptions = {}): 
     },
   });
   const events = new MemorySink();
-  const running = await start(config, { logger: createLogger('info', sink), sink: options.sink ?? events, ...(options.onExchange ? { onExchange: options.onExchange } : {}) });
+  const chosenSink = options.configuredSink ? {} : { sink: options.sink ?? events };
+  const running = await start(config, { logger: createLogger('info', sink), ...chosenSink, ...(options.onExchange ? { onExchange: options.onExchange } : {}) });
   return {
     ...running,
     logs,

@@ -58,7 +58,7 @@ describe('shadowdiff command', () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
-    const file = writeTemp('c.toml', `[listen]\nhost = "127.0.0.1"\nport = ${port}\n[admin]\nenabled = false\n[upstreams]\nreference = "http://127.0.0.1:1"\n`);
+    const file = writeTemp('c.toml', `[listen]\nhost = "127.0.0.1"\nport = ${port}\n[admin]\nenabled = false\n[sink]\ntype = "stdout"\n[upstreams]\nreference = "http://127.0.0.1:1"\n`);
     const result = await runCli(['--config', file]);
     blocker.close();
     expect(result.code).toBe(1);
