@@ -17,7 +17,8 @@ export interface TestProxy extends Running {
   metric(name: string, labels?: Record<string, string>): Promise<number>;
 }
 
-const LISTEN = `
+/** Listeners on ephemeral loopback ports, for any config a test writes. */
+export const LISTEN = `
 [listen]
 host = "127.0.0.1"
 port = 0

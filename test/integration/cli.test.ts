@@ -1,18 +1,12 @@
 // The `shadowdiff` command as a process: exit codes, messages, start-up and graceful shutdown.
 import { createServer } from 'node:net';
 import { json, TestUpstream } from '../helpers/upstream';
-import { call } from '../helpers/proxy';
+import { call, LISTEN } from '../helpers/proxy';
 import { LiveCli, runCli, writeTemp } from '../helpers/cli';
 
-const listenAnywhere = `
+const listenAnywhere = `${LISTEN}
 [sink]
 type = "stdout"
-[listen]
-host = "127.0.0.1"
-port = 0
-[admin]
-host = "127.0.0.1"
-port = 0
 `;
 
 describe('shadowdiff command', () => {
