@@ -7,6 +7,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY analysis ./analysis
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-slim
@@ -25,4 +26,4 @@ WORKDIR /var/lib/shadowdiff
 VOLUME /var/lib/shadowdiff
 EXPOSE 8080 9090
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:9090/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "/app/dist/cli.js"]
+ENTRYPOINT ["node", "/app/dist/src/cli.js"]

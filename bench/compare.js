@@ -3,9 +3,9 @@
 // Run with `npm run bench:compare` (builds first). Figures are for this machine only; compare
 // ratios between rows, not absolute numbers between machines.
 'use strict';
-const { compareResponses } = require('../dist/diff/compare');
-const { analyze } = require('../dist/events/analyze');
-const { AnalysisPool } = require('../dist/events/pool');
+const { compareResponses } = require('../dist/src/diff/compare');
+const { analyze } = require('../dist/src/events/analyze');
+const { AnalysisPool } = require('../dist/src/events/pool');
 
 const rules = { key: 'bench', headers: ['content-type'], ignore: [], arrayKeys: {}, unordered: [], tolerance: { absolute: 0, relative: 0 }, ignoreAdded: false, noise: [] };
 const redaction = { headers: [], query: [], jsonPaths: ['/items/*/owner/email'], jsonKeys: ['password'], key: 'ab'.repeat(16) };

@@ -2,20 +2,15 @@
 // The `shadowdiff` command: load and check the config, start the proxy, stop cleanly on signals.
 // Expected failures print one clear line and exit non-zero; they never print a stack trace.
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ListenError, start } from './app';
 import { ConfigError } from './config/errors';
 import { CONFIG_PATH_ENV, loadConfig } from './config/load';
 import type { Config } from './config/resolve';
 import { createLogger, type Logger } from './log';
+import { packageVersion } from './version';
 
 const EXIT_CONFIG = 2;
 
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function fail(message: string, code: number): never {
   process.stderr.write(`shadowdiff: ${message}\n`);

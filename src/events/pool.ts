@@ -15,7 +15,7 @@ interface Task {
 /** The compiled worker next to this file; from TypeScript sources (tests), the built one in dist/. */
 export function defaultWorkerScript(): string {
   const sibling = join(__dirname, 'worker.js');
-  return existsSync(sibling) ? sibling : join(__dirname, '..', '..', 'dist', 'events', 'worker.js');
+  return existsSync(sibling) ? sibling : join(__dirname, '..', '..', 'dist', 'src', 'events', 'worker.js');
 }
 
 export class AnalysisPool {

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+export const CLI = join(__dirname, '..', '..', 'dist', 'src', 'cli.js');
+export const ANALYZE_CLI = join(__dirname, '..', '..', 'dist', 'analysis', 'cli.js');
 
 export function writeTemp(name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-test-'));
