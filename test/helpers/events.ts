@@ -47,7 +47,7 @@ export function makeEvent(spec: EventSpec = {}): DiffEvent {
   return event;
 }
 
-export function writeNdjson(lines: (DiffEvent | string)[]): string {
+export function writeNdjson(lines: (object | string)[]): string {
   const file = join(mkdtempSync(join(tmpdir(), 'shadowdiff-events-')), 'events.ndjson');
   writeFileSync(file, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
   return file;
