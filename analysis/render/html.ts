@@ -10,7 +10,7 @@ interface Bar {
 }
 
 /** Horizontal bar chart; several values per bar are drawn as grouped bars. */
-function barChart(id: string, title: string, bars: Bar[], format: (v: number) => string): string {
+function barChart(id: string, title: string, bars: Bar[], format: (v: number) => string, legend: { label: string; color: string }[] = []): string {
   const rowHeight = 18;
   const group = Math.max(1, ...bars.map((b) => b.values.length));
   const height = bars.length * (rowHeight * group + 10) + 30;
@@ -30,7 +30,8 @@ function barChart(id: string, title: string, bars: Bar[], format: (v: number) =>
     y += rowHeight * group + 10;
     return parts.join('');
   });
-  return `<figure><svg id="${id}" class="chart" role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><text class="title" x="0" y="14">${esc(title)}</text>${rows.join('')}</svg></figure>`;
+  const key = legend.map((l) => `<tspan fill="${l.color}"> ■ </tspan><tspan>${esc(l.label)}</tspan>`).join('');
+  return `<figure><svg id="${id}" class="chart" role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><text class="title" x="0" y="14">${esc(title)}${key}</text>${rows.join('')}</svg></figure>`;
 }
 
 export function renderHtml(report: Report): string {
@@ -50,7 +51,7 @@ export function renderHtml(report: Report): string {
   );
   const latency = barChart(
     'chart-latency',
-    'p99 latency (ms): reference vs candidate',
+    'p99 latency (ms):',
     report.routes.map((r) => ({
       label: r.name,
       values: [
@@ -59,6 +60,10 @@ export function renderHtml(report: Report): string {
       ],
     })),
     (v) => `${ms(v)} ms`,
+    [
+      { label: 'reference', color: '#337ab7' },
+      { label: 'candidate', color: '#9b59b6' },
+    ],
   );
   const routeRows = report.routes
     .map(
