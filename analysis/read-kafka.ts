@@ -52,6 +52,17 @@ export async function* readKafka(source: KafkaSource): AsyncIterable<string> {
   await consumer.connect();
   try {
     await consumer.subscribe({ topic: source.topic, fromBeginning: true });
+    // Seeking skips what lies before the window; it is only allowed once the group is joined. Records
+    // before the window are filtered out anyway, so a seek that comes late costs time, not correctness.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      for (const [partition, offset] of starts) {
+        try {
+          consumer.seek({ topic: source.topic, partition, offset: offset.toString() });
+        } catch {
+          // not assigned to this consumer yet: the filter below covers it
+        }
+      }
+    });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
@@ -68,7 +79,6 @@ export async function* readKafka(source: KafkaSource): AsyncIterable<string> {
         if (queue.length > 10_000) await new Promise<void>((resolve) => (drained = resolve));
       },
     });
-    for (const [partition, offset] of starts) consumer.seek({ topic: source.topic, partition, offset: offset.toString() });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       failure = payload.error;
       notify();

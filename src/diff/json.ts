@@ -167,7 +167,7 @@ function walk(out: Difference[], rules: JsonRules, changes: IChange[], ref: unkn
         if (refChild.length !== candChild.length) {
           out.push(difference('array_length', at, atNorm, refChild.length, candChild.length));
         } else if (change.embeddedKey === '$index' && isPermutation(refChild, candChild, change.changes)) {
-          out.push(difference('order', at, atNorm, undefined, undefined));
+          out.push(difference('order', at, atNorm, refChild, candChild));
           continue;
         }
       }

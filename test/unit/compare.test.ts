@@ -60,7 +60,7 @@ describe('compareResponses: JSON bodies', () => {
         { path: '/tags/1', normalizedPath: '/tags/*', kind: 'extra', reference: undefined, candidate: 'b', severity: 'low' },
       ],
     ],
-    ['a reordered array', { ids: [1, 2, 3] }, { ids: [3, 1, 2] }, {}, [{ path: '/ids', normalizedPath: '/ids', kind: 'order', reference: undefined, candidate: undefined, severity: 'low' }]],
+    ['a reordered array', { ids: [1, 2, 3] }, { ids: [3, 1, 2] }, {}, [{ path: '/ids', normalizedPath: '/ids', kind: 'order', reference: [1, 2, 3], candidate: [3, 1, 2], severity: 'low' }]],
     ['a reordered array compared unordered', { ids: [1, 2, 3] }, { ids: [3, 1, 2] }, { unordered: ['/ids'] }, []],
     [
       'an unordered array with one element swapped',
