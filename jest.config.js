@@ -3,6 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  setupFiles: ['<rootDir>/test/setup-fast-check.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   // A real Kafka broker for the whole run (unless KAFKA_BROKERS names one).
   globalSetup: '<rootDir>/test/kafka/global-setup.ts',

@@ -91,9 +91,8 @@ export class Redactor {
     if (typeof value === 'string') return this.text(value);
     if (typeof value !== 'object' || value === null) return value;
     if (Array.isArray(value)) return value.map((v, i) => this.json(v, `${pointer}/${i}`));
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = this.json(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
-    return out;
+    // fromEntries defines own properties, so a key such as "__proto__" survives as data.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.json(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`)]));
   }
 
   /**

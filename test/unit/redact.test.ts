@@ -113,6 +113,12 @@ describe('Redactor.jsonSample', () => {
     );
   });
 
+  it('keeps a "__proto__" key as data', () => {
+    const value = JSON.parse('{"__proto__": {"password": "pw"}, "a": 1}');
+    expect(JSON.stringify(r.json(value))).toMatch(/^\{"__proto__":\{"password":"\[redacted:[0-9a-f]{10}\]"\},"a":1\}$/);
+    expect(r.jsonSample(value, 1000).text).toBe(JSON.stringify(r.json(value)));
+  });
+
   it('is a prefix of that serialisation, cut at the budget, when it does not fit (property)', () => {
     fc.assert(
       fc.property(jsonValue, fc.integer({ min: 1, max: 50 }), (value, budget) => {
