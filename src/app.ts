@@ -53,6 +53,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     logger,
     maxInFlight: config.maxShadowInFlight,
     onExchange: options.onExchange ?? createDiffPipeline({ config, sink, metrics, ...(pool ? { pool } : {}) }),
+    // Large comparisons waiting for a worker mean the shadow path is behind: stop adding to it.
+    ...(pool ? { isBacklogged: () => pool.queued >= config.workerThreads * 4 } : {}),
   });
   const router = new Router<RoutePlan>();
   for (const route of config.routes) router.add(route.pattern, route, route.methods);

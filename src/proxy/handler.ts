@@ -1,7 +1,7 @@
 // The reference path: match the route, forward to the reference, stream its answer to the client
 // unchanged, and hand a captured copy to the shadow job. The client never waits for the candidate.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Metrics } from '../admin/metrics';
 import type { Config, RoutePlan } from '../config/resolve';
@@ -117,13 +117,11 @@ export function createProxyHandler(ctx: ProxyContext) {
     const tap = job ? new BodyTap(route.shadow.maxResponseBytes) : undefined;
     if (tap) response.body.on('data', tap.push);
     res.writeHead(response.statusCode, clientResponseHeaders(response.headers));
-    try {
-      await pipeline(response.body, res);
-    } catch (err) {
+    const sent = await streamBody(response.body, res);
+    if (sent !== 'done') {
       // Headers are gone already: the client sees a cut connection, which is the honest answer.
-      if (!res.destroyed) res.destroy();
-      if (response.body.errored) {
-        const error = classifyError(err);
+      if (sent === 'upstream_failed') {
+        const error = classifyError(response.body.errored);
         metrics.upstreamErrors.inc({ role: 'reference', route: route.name, reason: error.code });
       }
       job?.abandon((shadowNote = 'client_aborted'));
@@ -144,6 +142,31 @@ export function createProxyHandler(ctx: ProxyContext) {
 
 function referenceUrl(route: RoutePlan, path: string): string {
   return `${route.reference.origin}${upstreamPath(route.reference, path, '')}`;
+}
+
+/**
+ * Streams the upstream body to the client with back-pressure. Plain pipe() rather than
+ * stream.pipeline: pipeline builds an AbortError (a DOMException, stack and all) on every
+ * successful finish, which cost more than the rest of the request.
+ */
+function streamBody(body: Readable, res: ServerResponse): Promise<'done' | 'upstream_failed' | 'client_gone'> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (result: 'done' | 'upstream_failed' | 'client_gone') => {
+      if (settled) return;
+      settled = true;
+      if (result !== 'done') {
+        body.unpipe(res);
+        body.destroy();
+        if (!res.destroyed) res.destroy();
+      }
+      resolve(result);
+    };
+    body.once('error', () => settle('upstream_failed'));
+    res.once('finish', () => settle('done'));
+    res.once('close', () => settle(res.writableFinished ? 'done' : 'client_gone'));
+    body.pipe(res);
+  });
 }
 
 /** Request target -> path and raw query. Absolute-form targets (from forward proxies) are reduced to their path. */

@@ -31,6 +31,7 @@ export type SkipReason =
   | 'request_too_large'
   | 'response_too_large'
   | 'in_flight_full'
+  | 'compare_backlog'
   | 'client_aborted'
   | 'draining';
 

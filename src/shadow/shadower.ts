@@ -18,6 +18,8 @@ export interface ShadowerOptions {
   readonly logger: Logger;
   readonly maxInFlight: number;
   readonly onExchange: ExchangeHandler;
+  /** True while comparisons are queueing up: new shadows are refused so the proxy keeps its CPU. */
+  readonly isBacklogged?: () => boolean;
 }
 
 export class Shadower {
@@ -33,6 +35,10 @@ export class Shadower {
   begin(route: RoutePlan, params: Readonly<Record<string, string>>): ShadowJob | undefined {
     if (this.inFlight.size >= this.options.maxInFlight) {
       this.skip(route.name, 'in_flight_full');
+      return undefined;
+    }
+    if (this.options.isBacklogged?.()) {
+      this.skip(route.name, 'compare_backlog');
       return undefined;
     }
     this.inFlight.enter();
@@ -67,7 +73,9 @@ export class Shadower {
         method: request.method as Dispatcher.HttpMethod,
         headers: { ...headers, [ROLE_HEADER]: role },
         body: request.body.length > 0 ? request.body : null,
-        signal: AbortSignal.timeout(route.shadow.timeoutMs),
+        // Phase timeouts rather than an AbortSignal per call: same protection, no timer object per request.
+        headersTimeout: route.shadow.timeoutMs,
+        bodyTimeout: route.shadow.timeoutMs,
       });
       const body = await readCapped(response.body, maxBytes);
       const latencyMs = performance.now() - started;

@@ -6,10 +6,14 @@ import type { Metrics } from '../admin/metrics';
 import type { DiffEvent } from '../events/types';
 import type { EventSink, SinkStatus } from './sink';
 
-/** Writes lines to a stream, dropping (and counting) when more than `maxPending` are unwritten. */
+/**
+ * Writes lines to a stream, dropping (and counting) when more than `maxPending` are unwritten.
+ * Lines published in one turn of the event loop go out in one write.
+ */
 export class NdjsonSink implements EventSink {
   private pending = 0;
   private failure?: string;
+  private batch: string[] = [];
 
   constructor(
     private readonly kind: string,
@@ -39,10 +43,17 @@ export class NdjsonSink implements EventSink {
       return;
     }
     this.pending++;
-    this.out.write(`${JSON.stringify(event)}\n`, (err) => {
-      this.pending--;
-      if (err) this.metrics.eventsDropped.inc({ reason: 'sink_failed' });
-      else this.metrics.eventsPublished.inc({ sink: this.kind });
+    if (this.batch.push(`${JSON.stringify(event)}\n`) === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const lines = this.batch;
+    this.batch = [];
+    if (lines.length === 0) return;
+    this.out.write(lines.join(''), (err) => {
+      this.pending -= lines.length;
+      if (err) this.metrics.eventsDropped.inc({ reason: 'sink_failed' }, lines.length);
+      else this.metrics.eventsPublished.inc({ sink: this.kind }, lines.length);
     });
   }
 
@@ -51,6 +62,7 @@ export class NdjsonSink implements EventSink {
   }
 
   async close(deadlineMs: number): Promise<void> {
+    this.flush();
     if (!this.ownsStream) return;
     await Promise.race([
       new Promise<void>((resolve) => this.out.end(() => resolve())),
