@@ -27,6 +27,8 @@ export interface StartOptions {
   readonly sink?: EventSink;
   /** Replaces the diff pipeline: receives every captured pair as it is. */
   readonly onExchange?: ExchangeHandler;
+  /** Runs without the admin listener (cluster workers: the primary serves it). */
+  readonly withoutAdmin?: boolean;
 }
 
 export interface Running {
@@ -73,7 +75,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   let adminServer: Server | undefined;
   let adminAddress: AddressInfo | undefined;
-  if (config.admin.enabled) {
+  if (config.admin.enabled && !options.withoutAdmin) {
     const adminApp = createAdminApp(metrics.registry, [{ name: 'proxy', check: () => (draining ? 'shutting down' : undefined) }], () => {
       const { kind, problem } = sink.status();
       return { sink: { kind, ok: problem === undefined, ...(problem ? { problem } : {}), ...sink.details?.() } };

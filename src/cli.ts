@@ -2,7 +2,9 @@
 // The `shadowdiff` command: load and check the config, start the proxy, stop cleanly on signals.
 // Expected failures print one clear line and exit non-zero; they never print a stack trace.
 import { Command } from 'commander';
+import cluster from 'node:cluster';
 import { ListenError, start } from './app';
+import { configForWorker, runPrimary, shareMetrics, workerIndex } from './cluster';
 import { ConfigError } from './config/errors';
 import { CONFIG_PATH_ENV, loadConfig } from './config/load';
 import type { Config } from './config/resolve';
@@ -42,14 +44,21 @@ export async function main(argv: string[]): Promise<void> {
   }
 
   const logger = createLogger(config.log.level);
+  if (config.listen.workers > 1 && cluster.isPrimary) {
+    logStartup(logger, config, `http://${config.listen.host}:${config.listen.port}`, undefined);
+    await runPrimary(config, logger);
+    return;
+  }
+  const index = workerIndex();
   let running;
   try {
-    running = await start(config, { logger });
+    running = await start(index === undefined ? config : configForWorker(config, index), { logger: index === undefined ? logger : logger.child({ worker: index }), withoutAdmin: index !== undefined });
   } catch (err) {
     if (err instanceof ListenError) fail(err.message, 1);
     throw err;
   }
-  logStartup(logger, config, running.proxyUrl, running.adminUrl);
+  if (index === undefined) logStartup(logger, config, running.proxyUrl, running.adminUrl);
+  else shareMetrics(running.metrics.registry);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -65,12 +74,14 @@ export async function main(argv: string[]): Promise<void> {
     });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  // A worker leaves Ctrl-C to the primary, which asks every worker to drain exactly once.
+  if (index === undefined) process.on('SIGINT', () => stop('SIGINT'));
+  else process.on('SIGINT', () => undefined);
 }
 
 /** What the operator needs to see at start-up. URLs carry no credentials (the config forbids them). */
 function logStartup(logger: Logger, config: Config, proxyUrl: string, adminUrl: string | undefined): void {
-  logger.info({ proxy: proxyUrl, admin: adminUrl ?? 'disabled', config: config.source }, 'shadowdiff listening');
+  logger.info({ proxy: proxyUrl, admin: adminUrl ?? (config.admin.enabled ? `http://${config.admin.host}:${config.admin.port}` : 'disabled'), workers: config.listen.workers, config: config.source }, 'shadowdiff listening');
   for (const route of config.routes) {
     logger.info(
       {

@@ -1,6 +1,5 @@
 // The admin listener: metrics for Prometheus, liveness and readiness for orchestrators.
 import { Hono } from 'hono';
-import type { Registry } from 'prom-client';
 
 export interface ReadinessCheck {
   readonly name: string;
@@ -12,11 +11,17 @@ export interface ReadinessCheck {
  * `checks` decide readiness (503 when one fails). `report` only informs: a Kafka outage shows there
  * but never takes the proxy out of a load balancer, since clients are served without Kafka.
  */
-export function createAdminApp(registry: Registry, checks: readonly ReadinessCheck[], report: () => Record<string, unknown> = () => ({})): Hono {
+export interface MetricsSource {
+  readonly contentType: string;
+  /** The exposition text: one registry's, or, in a cluster, all workers' aggregated. */
+  metrics(): Promise<string>;
+}
+
+export function createAdminApp(source: MetricsSource, checks: readonly ReadinessCheck[], report: () => Record<string, unknown> = () => ({})): Hono {
   const app = new Hono();
   app.get('/metrics', async (c) => {
-    c.header('content-type', registry.contentType);
-    return c.body(await registry.metrics());
+    c.header('content-type', source.contentType);
+    return c.body(await source.metrics());
   });
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) => {

@@ -63,6 +63,7 @@ export function applyEnvOverrides(raw: Raw, env: Env): { origins: Map<string, st
     ['SHADOWDIFF_CANDIDATE_URL', 'upstreams', 'candidate', String],
     ['SHADOWDIFF_LISTEN_HOST', 'listen', 'host', String],
     ['SHADOWDIFF_LISTEN_PORT', 'listen', 'port', numberOrText],
+    ['SHADOWDIFF_WORKERS', 'listen', 'workers', numberOrText],
     ['SHADOWDIFF_ADMIN_HOST', 'admin', 'host', String],
     ['SHADOWDIFF_ADMIN_PORT', 'admin', 'port', numberOrText],
     ['SHADOWDIFF_LOG_LEVEL', 'log', 'level', String],

@@ -60,7 +60,8 @@ export interface EventSettings {
 export interface Config {
   /** The file this came from, for messages. */
   readonly source: string;
-  readonly listen: { readonly host: string; readonly port: number };
+  /** `workers` proxy processes share the port (node:cluster); 1 runs in this process. */
+  readonly listen: { readonly host: string; readonly port: number; readonly workers: number };
   readonly admin: { readonly enabled: boolean; readonly host: string; readonly port: number };
   readonly log: { readonly level: string; readonly accessLog: boolean };
   readonly shutdownTimeoutMs: number;

@@ -95,6 +95,7 @@ export const fileSchema = z.strictObject({
     .strictObject({
       host: host.default('0.0.0.0'),
       port: port.default(8080),
+      workers: z.number().int('must be a whole number').min(1, 'must be 1 or more').max(64, 'must be 64 or fewer').default(1),
     })
     .prefault({}),
   admin: z

@@ -32,6 +32,7 @@ export type SkipReason =
   | 'response_too_large'
   | 'in_flight_full'
   | 'compare_backlog'
+  | 'candidate_down'
   | 'client_aborted'
   | 'draining';
 

@@ -9,6 +9,7 @@ import { ROLE_HEADER, type Role } from '../proxy/headers';
 import { classifyError, upstreamPath } from '../proxy/upstream';
 import { readCapped } from '../util/body';
 import { InFlight } from '../util/in-flight';
+import { Breaker } from './breaker';
 import type { CapturedRequest, ExchangeHandler, UpstreamResult } from './exchange';
 import type { SkipReason } from './policy';
 
@@ -22,8 +23,12 @@ export interface ShadowerOptions {
   readonly isBacklogged?: () => boolean;
 }
 
+/** Connection-level failures: the candidate is unreachable, not merely slow or wrong. */
+const UNREACHABLE = new Set(['refused', 'dns', 'reset', 'tls']);
+
 export class Shadower {
   private readonly inFlight = new InFlight();
+  private readonly breakers = new Map<string, Breaker>();
 
   constructor(private readonly options: ShadowerOptions) {}
 
@@ -41,9 +46,19 @@ export class Shadower {
       this.skip(route.name, 'compare_backlog');
       return undefined;
     }
+    if (route.candidate && !this.breakerFor(route.candidate).allow()) {
+      this.skip(route.name, 'candidate_down');
+      return undefined;
+    }
     this.inFlight.enter();
     this.options.metrics.shadowInFlight.inc();
     return new ShadowJob(this, route, params);
+  }
+
+  private breakerFor(target: URL): Breaker {
+    let breaker = this.breakers.get(target.origin);
+    if (!breaker) this.breakers.set(target.origin, (breaker = new Breaker()));
+    return breaker;
   }
 
   skip(route: string, reason: SkipReason): void {
@@ -79,6 +94,7 @@ export class Shadower {
       });
       const body = await readCapped(response.body, maxBytes);
       const latencyMs = performance.now() - started;
+      if (role === 'candidate') this.breakerFor(target).success();
       metrics.upstreamDuration.observe({ role, route: route.name }, latencyMs / 1000);
       if (body === undefined) {
         metrics.upstreamErrors.inc({ role, route: route.name, reason: 'response_too_large' });
@@ -88,6 +104,11 @@ export class Shadower {
     } catch (err) {
       const error = classifyError(err);
       metrics.upstreamErrors.inc({ role, route: route.name, reason: error.code });
+      if (role === 'candidate') {
+        const breaker = this.breakerFor(target);
+        if (UNREACHABLE.has(error.code)) breaker.failure();
+        else breaker.success();
+      }
       return { url, latencyMs: performance.now() - started, error };
     }
   }

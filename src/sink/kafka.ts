@@ -10,6 +10,7 @@ import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer, type SA
 import { readFileSync } from 'node:fs';
 import type { Metrics } from '../admin/metrics';
 import type { KafkaSettings } from '../config/resolve';
+import { eventJson } from '../events/build';
 import type { DiffEvent } from '../events/types';
 import type { Logger } from '../log';
 import { Outbox, type OutboxRecord } from './outbox';
@@ -66,7 +67,7 @@ export class KafkaSink implements EventSink {
     const record: OutboxRecord = {
       k: this.keyOf(event),
       h: { schema: event.schema, route: event.route.name, outcome: event.outcome, id: event.id },
-      v: JSON.stringify(event),
+      v: eventJson(event),
     };
     if (this.closing || !this.outbox.isEmpty) return this.spill([record]);
     if (this.queue.length - this.inFlight >= this.settings.maxQueueEvents) {

@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Metrics } from '../admin/metrics';
+import { eventJson } from '../events/build';
 import type { DiffEvent } from '../events/types';
 import type { EventSink, SinkStatus } from './sink';
 
@@ -43,7 +44,7 @@ export class NdjsonSink implements EventSink {
       return;
     }
     this.pending++;
-    if (this.batch.push(`${JSON.stringify(event)}\n`) === 1) setImmediate(() => this.flush());
+    if (this.batch.push(`${eventJson(event)}\n`) === 1) setImmediate(() => this.flush());
   }
 
   private flush(): void {

@@ -1,7 +1,9 @@
 // The `shadowdiff` command as a process: exit codes, messages, start-up and graceful shutdown.
+import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { freePortPair } from '../helpers/broker';
 import { json, TestUpstream } from '../helpers/upstream';
-import { call, LISTEN } from '../helpers/proxy';
+import { call, eventually, LISTEN } from '../helpers/proxy';
 import { LiveCli, runCli, writeTemp } from '../helpers/cli';
 
 const listenAnywhere = `${LISTEN}
@@ -80,6 +82,34 @@ describe('shadowdiff command', () => {
       // The shadow of the in-flight request was finished too, not cut off.
       expect(candidate.requests).toHaveLength(1);
       expect(cli.raw()).not.toContain('never-log-me');
+    } finally {
+      cli.child.kill('SIGKILL');
+      await Promise.all([reference.close(), candidate.close()]);
+    }
+  });
+
+  it('runs several workers on one port with aggregated metrics, and drains them all on SIGTERM', async () => {
+    const reference = await TestUpstream.start(json({ ok: 1 }));
+    const candidate = await TestUpstream.start(json({ ok: 1 }));
+    const port = await freePortPair();
+    const dir = writeTemp('x', '').replace(/\/x$/, '');
+    const file = writeTemp(
+      'c.toml',
+      `[listen]\nhost = "127.0.0.1"\nport = ${port}\nworkers = 2\n[admin]\nhost = "127.0.0.1"\nport = ${port + 1}\n[sink]\npath = "${dir}/events.ndjson"\n[upstreams]\nreference = "${reference.url}"\ncandidate = "${candidate.url}"\n[[routes]]\nname = "a"\npath = "/a"\n`,
+    );
+    const cli = LiveCli.start(['--config', file]);
+    try {
+      await cli.waitFor('shadowdiff primary started its workers');
+      const admin = `http://127.0.0.1:${port + 1}`;
+      await eventually(async () => (await call(`${admin}/readyz`).catch(() => ({ status: 0 }))).status === 200, 'both workers ready', 20_000);
+      await eventually(async () => (await call(`http://127.0.0.1:${port}/a`).catch(() => ({ status: 0 }))).status === 200, 'a worker answering', 20_000);
+      for (let i = 0; i < 19; i++) expect((await call(`http://127.0.0.1:${port}/a`)).status).toBe(200);
+      const metrics = (await call(`${admin}/metrics`)).body.toString();
+      expect(metrics).toMatch(/shadowdiff_requests_total\{route="a",method="GET",status="200"\} 20/);
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+      // Each worker wrote its own event file.
+      expect(readdirSync(dir).filter((f) => /^events\.w[12]\.ndjson$/.test(f)).length).toBeGreaterThanOrEqual(1);
     } finally {
       cli.child.kill('SIGKILL');
       await Promise.all([reference.close(), candidate.close()]);

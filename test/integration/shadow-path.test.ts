@@ -209,4 +209,16 @@ path = "/upload"
     expect((await call(`${p.adminUrl}/readyz`)).status).toBe(200);
     expect((await call(`${p.adminUrl}/nope`)).status).toBe(404);
   });
+
+  it('stops calling a candidate that refuses connections, and counts the skips', async () => {
+    const p = await startWith();
+    await candidate.close();
+    for (let i = 0; i < 8; i++) expect((await call(`${p.proxyUrl}/items/${i}`)).status).toBe(200);
+    await eventually(async () => (await p.metric('shadowdiff_upstream_errors_total', { role: 'candidate', reason: 'refused' })) === 5, 'five refusals');
+    await eventually(async () => (await p.metric('shadowdiff_shadow_in_flight')) === 0, 'calls settled');
+    expect((await call(`${p.proxyUrl}/items/9`)).status).toBe(200);
+    expect(await p.metric('shadowdiff_shadow_skipped_total', { route: 'items', reason: 'candidate_down' })).toBeGreaterThanOrEqual(1);
+    expect(await p.metric('shadowdiff_upstream_errors_total', { role: 'candidate', reason: 'refused' })).toBeLessThanOrEqual(8);
+    candidate = await TestUpstream.start();
+  });
 });

@@ -20,7 +20,7 @@ function issuesOf(text: string, env: Record<string, string> = {}): string[] {
 describe('config validation', () => {
   it('accepts a minimal file and fills in the defaults', () => {
     const config = parseConfig(minimal, 'cfg.toml');
-    expect(config.listen).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(config.listen).toEqual({ host: '0.0.0.0', port: 8080, workers: 1 });
     expect(config.admin).toEqual({ enabled: true, host: '127.0.0.1', port: 9090 });
     expect(config.unmatched?.reference.href).toBe('http://127.0.0.1:9001/');
     expect(config.unmatched?.shadow.enabled).toBe(false);
