@@ -94,8 +94,8 @@ function procStats(pid) {
 }
 
 /** Closed loop: wrk with 64 connections for SECONDS; returns requests per second. */
-function wrk(url) {
-  const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', '-c64', `-d${SECONDS}s`, '--latency', url], { encoding: 'utf8' });
+function wrk(url, seconds = SECONDS) {
+  const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', '-c64', `-d${seconds}s`, '--latency', url], { encoding: 'utf8' });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
   return { rps, errors: Number(errors) };
@@ -142,7 +142,11 @@ async function main() {
     const mirror = startNginx('nginx-mirror', ports.mirror, ports.ref, ports.cand);
     const shadow = startShadowdiff('shadowdiff', ports.sd, ports.sdAdmin, ports.ref, ports.cand, kafkaPort, true);
     const off = startShadowdiff('shadowdiff-off', ports.off, ports.offAdmin, ports.ref, ports.cand, kafkaPort, false);
-    await Promise.all([ports.nginx, ports.mirror, ports.sd, ports.off].map((p) => waitForPort(p)));
+    // Two workers cannot gain anything pinned to one core: this one may use both (and competes with the load).
+    ports.two = await freePort();
+    ports.twoAdmin = await freePort();
+    const two = startShadowdiff('shadowdiff-2-workers', ports.two, ports.twoAdmin, ports.ref, ports.cand, kafkaPort, true, { workers: 2, cores: '0,1' });
+    await Promise.all([ports.nginx, ports.mirror, ports.sd, ports.off, ports.two].map((p) => waitForPort(p)));
     await sleep(500);
 
     const targets = {
@@ -152,7 +156,10 @@ async function main() {
       'nginx-mirror': { url: (p) => `http://127.0.0.1:${ports.mirror}${p}`, pid: mirror.child.pid },
       'shadowdiff-off': { url: (p) => `http://127.0.0.1:${ports.off}${p}`, pid: off.child.pid },
       shadowdiff: { url: (p) => `http://127.0.0.1:${ports.sd}${p}`, pid: shadow.child.pid, admin: ports.sdAdmin },
+      'shadowdiff-2-workers': { url: (p) => `http://127.0.0.1:${ports.two}${p}` },
     };
+    // Warm up every target (JIT, connection pools) before anything is measured.
+    for (const t of Object.values(targets)) for (const body of ['/small', '/large']) wrk(t.url(body), 2);
     const setDelay = (ms) => fetch(`http://127.0.0.1:${ports.cand}/__delay?ms=${ms}`).then((r) => r.text());
     const results = { machine: { cores: require('node:os').availableParallelism(), node: process.version }, rounds: ROUNDS, seconds: SECONDS, scenarios: {} };
     const want = (name) => !only || only.includes(name);
@@ -316,7 +323,7 @@ http {
     return startProcess(name, 0, 'nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { waitForReady: false });
   }
 
-  function startShadowdiff(name, port, adminPort, refPort, candPort, kafka, shadowOn) {
+  function startShadowdiff(name, port, adminPort, refPort, candPort, kafka, shadowOn, { workers = 1, cores = '0' } = {}) {
     const dir = join(work, name);
     mkdirSync(dir, { recursive: true });
     const config = join(dir, 'config.toml');
@@ -325,6 +332,7 @@ http {
       `[listen]
 host = "127.0.0.1"
 port = ${port}
+workers = ${workers}
 [admin]
 host = "127.0.0.1"
 port = ${adminPort}
@@ -337,7 +345,7 @@ candidate = "http://127.0.0.1:${candPort}"
 [shadow]
 enabled = ${shadowOn}
 timeout_ms = 5000
-max_in_flight = 4096
+max_in_flight = 256
 max_response_bytes = 4194304
 [compare]
 worker_threads = 1
@@ -350,7 +358,7 @@ name = "bench"
 path = "/{*rest}"
 `,
     );
-    return startProcess(name, 0, process.execPath, [join(root, 'dist', 'src', 'cli.js'), '--config', config], { waitForReady: false, cwd: dir });
+    return startProcess(name, cores, process.execPath, [join(root, 'dist', 'src', 'cli.js'), '--config', config], { waitForReady: false, cwd: dir });
   }
 }
 
