@@ -16,7 +16,8 @@ export interface KafkaSource {
 export class SourceError extends Error {}
 
 export async function* readKafka(source: KafkaSource): AsyncIterable<string> {
-  const kafka = new Kafka({ clientId: 'shadowdiff-analyze', brokers: [...source.brokers], logLevel: logLevel.NOTHING, connectionTimeout: 5000, retry: { retries: 3 } });
+  // Generous retries: joining a group on a broker that just started can take several seconds.
+  const kafka = new Kafka({ clientId: 'shadowdiff-analyze', brokers: [...source.brokers], logLevel: logLevel.NOTHING, connectionTimeout: 5000, retry: { retries: 8, initialRetryTime: 300 } });
   const admin = kafka.admin();
   try {
     await admin.connect();
@@ -80,6 +81,9 @@ export async function* readKafka(source: KafkaSource): AsyncIterable<string> {
       },
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // A retriable error (a fresh broker's coordinator still loading, say) makes kafkajs restart the
+      // consumer by itself; only a crash it gives up on ends the read.
+      if (payload.restart) return;
       failure = payload.error;
       notify();
     });

@@ -6,14 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ANALYZE_CLI } from '../helpers/cli';
 import { makeEvent } from '../helpers/events';
+import { Broker } from '../helpers/broker';
 import { brokers, newTopic } from '../helpers/kafka';
 import { call, eventually, startProxy } from '../helpers/proxy';
 import { json, TestUpstream } from '../helpers/upstream';
 import type { Report } from '../../analysis/report';
 
-function analyze(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function analyze(args: string[], brokerList = brokers()): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [ANALYZE_CLI, ...args, '--brokers', brokers().join(',')]);
+    const child = spawn(process.execPath, [ANALYZE_CLI, ...args, '--brokers', brokerList.join(',')]);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -22,8 +23,8 @@ function analyze(args: string[]): Promise<{ code: number | null; stdout: string;
   });
 }
 
-async function produceRaw(topic: string, values: string[]): Promise<void> {
-  const kafka = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING });
+async function produceRaw(topic: string, values: string[], brokerList = brokers()): Promise<void> {
+  const kafka = new Kafka({ brokers: brokerList, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
@@ -84,6 +85,20 @@ describe('shadowdiff-analyze report (Kafka)', () => {
     expect(report.input).toEqual({ read: 6, duplicates: 1, unknownSchema: 1, corrupt: 1, filteredOut: 0 });
     expect(report.totals.events).toBe(3);
     expect(stderr).toContain('unknown schema "shadowdiff.diff-event/v2"');
+  });
+
+  it('reads a topic on a broker that has only just started (its group coordinator still loading)', async () => {
+    const broker = await Broker.create();
+    await broker.start();
+    try {
+      const topic = newTopic();
+      await produceRaw(topic, [JSON.stringify(makeEvent()), JSON.stringify(makeEvent())], [broker.address]);
+      const { code, stdout, stderr } = await analyze(['report', '--format', 'json', '--topic', topic], [broker.address]);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect((JSON.parse(stdout) as Report).totals.events).toBe(2);
+    } finally {
+      await broker.destroy();
+    }
   });
 
   it('says clearly when the topic does not exist', async () => {
