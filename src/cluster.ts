@@ -30,21 +30,30 @@ export function workerIndex(): number | undefined {
   return cluster.isWorker && value !== undefined ? Number(value) : undefined;
 }
 
-/** Lets the primary collect this worker's registry. */
+const READY = 'shadowdiff:worker-ready';
+
+/** Lets the primary collect this worker's registry, then tells it this worker is ready. */
 export function shareMetrics(registry: import('prom-client').Registry): void {
   AggregatorRegistry.setRegistries([registry]);
   // prom-client answers the primary's requests only once an AggregatorRegistry exists in the worker.
   new AggregatorRegistry();
+  process.send?.({ type: READY });
 }
 
 export async function runPrimary(config: Config, logger: Logger): Promise<void> {
   let stopping = false;
   const workers = new Map<number, Worker>();
+  /** Workers listening and sharing their metrics. */
+  const ready = new Set<number>();
   const fork = (index: number) => {
     const worker = cluster.fork({ [INDEX_ENV]: String(index) });
     workers.set(index, worker);
+    worker.on('message', (message: { type?: string }) => {
+      if (message?.type === READY) ready.add(index);
+    });
     worker.on('exit', (code, signal) => {
       workers.delete(index);
+      ready.delete(index);
       if (stopping) return;
       logger.error({ worker: index, code, signal }, 'worker exited; starting a new one');
       fork(index);
@@ -57,7 +66,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   if (config.admin.enabled) {
     const app = createAdminApp({ contentType: aggregator.contentType, metrics: () => aggregator.clusterMetrics() }, [
       { name: 'proxy', check: () => (stopping ? 'shutting down' : undefined) },
-      { name: 'workers', check: () => (workers.size < config.listen.workers ? `${workers.size} of ${config.listen.workers} workers running` : undefined) },
+      { name: 'workers', check: () => (ready.size < config.listen.workers ? `${ready.size} of ${config.listen.workers} workers ready` : undefined) },
     ]);
     admin = createAdaptorServer({ fetch: app.fetch }) as Server;
     await new Promise<void>((resolve, reject) => admin!.once('error', reject).listen(config.admin.port, config.admin.host, resolve));

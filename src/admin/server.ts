@@ -20,8 +20,15 @@ export interface MetricsSource {
 export function createAdminApp(source: MetricsSource, checks: readonly ReadinessCheck[], report: () => Record<string, unknown> = () => ({})): Hono {
   const app = new Hono();
   app.get('/metrics', async (c) => {
+    let text: string;
+    try {
+      text = await source.metrics();
+    } catch (err) {
+      // In a cluster a worker that is starting or stopping may not answer in time.
+      return c.json({ error: 'metrics_unavailable', message: (err as Error)?.message ?? String(err) }, 503);
+    }
     c.header('content-type', source.contentType);
-    return c.body(await source.metrics());
+    return c.body(text);
   });
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) => {
