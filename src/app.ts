@@ -35,7 +35,6 @@ export interface Running {
   readonly proxyUrl: string;
   readonly adminUrl?: string;
   readonly metrics: Metrics;
-  readonly logger: Logger;
   readonly sink: EventSink;
   /** Stops accepting, lets in-flight requests and shadows finish within the shutdown deadline. */
   shutdown(): Promise<{ drained: boolean }>;
@@ -114,7 +113,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     proxyUrl: urlOf(proxyAddress),
     ...(adminAddress ? { adminUrl: urlOf(adminAddress) } : {}),
     metrics,
-    logger,
     sink,
     shutdown,
   };

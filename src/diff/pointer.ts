@@ -16,13 +16,6 @@ export function segmentsOf(pointer: string): string[] {
   return pointer === '' ? [] : pointer.slice(1).split('/').map(unescapeSegment);
 }
 
-/** Array indices become `*`: `/items/3/price` -> `/items/*\/price`. Needs the document to know what an index is. */
-export function normalize(pointer: string, isIndex: readonly boolean[]): string {
-  if (pointer === '') return '';
-  const parts = pointer.slice(1).split('/');
-  return '/' + parts.map((p, i) => (isIndex[i] ? '*' : p)).join('/');
-}
-
 export type PointerMatcher = (pointer: string) => boolean;
 
 /** Matches pointers against globs; `/a/*\/b` matches `/a/0/b` and `/a/x/b`, not `/a/0/c/b`. */

@@ -68,9 +68,6 @@ export interface Comparison {
   readonly bodyFormat: BodyFormat;
   /** True when status, compared headers and body bytes were identical: nothing was parsed. */
   readonly fastPath: boolean;
-  /** Parsed bodies, for redacted samples; only for JSON. */
-  readonly referenceJson?: unknown;
-  readonly candidateJson?: unknown;
 }
 
 export function severityOf(kind: DiffKind): Severity {

@@ -24,7 +24,7 @@ function connectionListed(headers: IncomingHttpHeaders): Set<string> | undefined
   return new Set(value.split(',').map((token) => token.trim().toLowerCase()).filter(Boolean));
 }
 
-export function isHopByHop(name: string, listed?: Set<string>): boolean {
+function isHopByHop(name: string, listed?: Set<string>): boolean {
   return HOP_BY_HOP.has(name) || (listed?.has(name) ?? false);
 }
 

@@ -1,6 +1,6 @@
 // Calls to upstreams through pooled keep-alive undici agents, and the mapping of failures to
 // error codes and client statuses.
-import { Agent, errors, type Dispatcher } from 'undici';
+import { Agent, errors } from 'undici';
 import type { UpstreamError, UpstreamErrorCode } from '../shadow/exchange';
 
 export function createAgent(options: { connections?: number } = {}): Agent {
@@ -16,8 +16,6 @@ export function upstreamPath(base: URL, path: string, query: string): string {
   const prefix = base.pathname === '/' ? '' : base.pathname.replace(/\/$/, '');
   return query ? `${prefix}${path}?${query}` : `${prefix}${path}`;
 }
-
-export type UpstreamRequest = Dispatcher.RequestOptions;
 
 const CODES: Record<string, UpstreamErrorCode> = {
   ECONNREFUSED: 'refused',

@@ -14,7 +14,6 @@ export interface ShadowPolicy {
   readonly methods: ReadonlySet<HttpMethod>;
   readonly samplePercent: number;
   readonly sampleKey?: SampleKey;
-  readonly exclude: readonly string[];
   readonly isExcluded: (path: string) => boolean;
   readonly maxRequestBytes: number;
   readonly maxResponseBytes: number;

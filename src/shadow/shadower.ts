@@ -32,10 +32,6 @@ export class Shadower {
 
   constructor(private readonly options: ShadowerOptions) {}
 
-  get size(): number {
-    return this.inFlight.size;
-  }
-
   /** Reserves a slot for one shadowed request, or returns undefined (and counts the drop) when full. */
   begin(route: RoutePlan, params: Readonly<Record<string, string>>): ShadowJob | undefined {
     if (this.inFlight.size >= this.options.maxInFlight) {

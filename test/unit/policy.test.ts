@@ -6,7 +6,6 @@ const policy = (overrides: Partial<ShadowPolicy> = {}): ShadowPolicy => ({
   mode: 'after',
   methods: new Set(['GET', 'HEAD', 'OPTIONS']),
   samplePercent: 100,
-  exclude: [],
   isExcluded: () => false,
   maxRequestBytes: 100,
   maxResponseBytes: 100,
