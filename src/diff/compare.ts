@@ -1,23 +1,14 @@
 // Compares two responses: status, the compared headers, and the body read by its media type.
 // Pure and synchronous; large pairs are run in a worker thread by the caller (see pool.ts).
-import { compareJson, compileJsonRules, type JsonRules } from './json';
+import { compileOnce } from '../util/compile-once';
+import { compareJson, compileJsonRules } from './json';
 import { decodeBody, formatOf, mediaType } from './media';
 import { compareText } from './text';
 import { severityOf, type BodyFormat, type CompareRules, type Comparison, type Difference, type ResponseSnapshot } from './types';
 
 export const DEFAULT_COMPARED_HEADERS = ['content-type', 'location', 'cache-control', 'content-language', 'vary'] as const;
 
-const compiled = new Map<string, { source: string; json: JsonRules }>();
-
-/** Rules arrive as plain data (possibly cloned into a worker); compile once per distinct rule set. */
-function jsonRulesFor(rules: CompareRules): JsonRules {
-  const source = JSON.stringify(rules);
-  const hit = compiled.get(rules.key);
-  if (hit && hit.source === source) return hit.json;
-  const json = compileJsonRules(rules);
-  compiled.set(rules.key, { source, json });
-  return json;
-}
+const jsonRulesFor = compileOnce(compileJsonRules);
 
 export function compareResponses(reference: ResponseSnapshot, candidate: ResponseSnapshot, rules: CompareRules): Comparison {
   const differences: Difference[] = [];
@@ -58,7 +49,7 @@ export function compareResponses(reference: ResponseSnapshot, candidate: Respons
     const a = parseJson(refBody);
     const b = parseJson(candBody);
     if (a.ok && b.ok) {
-      differences.push(...compareJson(a.value, b.value, jsonRulesFor(rules)));
+      differences.push(...compareJson(a.value, b.value, jsonRulesFor(rules.key, rules)));
       return { differences, bodyFormat: 'json', fastPath: false };
     }
     if (a.ok !== b.ok) {

@@ -5,7 +5,7 @@ import { compareResponses } from '../diff/compare';
 import { decodeBody, formatOf, mediaType } from '../diff/media';
 import { applyDetectors, applySecondary } from '../diff/noise';
 import type { BodyFormat, CompareRules, Difference, ResponseSnapshot } from '../diff/types';
-import { Redactor, type RedactionRules } from './redact';
+import { redactorFor, type Redactor, type RedactionRules } from './redact';
 
 export interface AnalysisInput {
   readonly rules: CompareRules;
@@ -35,20 +35,9 @@ export interface Analysis {
   digests: { request: Digest; reference?: Digest; candidate?: Digest; secondary?: Digest };
 }
 
-const redactors = new Map<string, { source: string; redactor: Redactor }>();
-
-function redactorFor(rules: RedactionRules, routeKey: string): Redactor {
-  const source = JSON.stringify(rules);
-  const hit = redactors.get(routeKey);
-  if (hit && hit.source === source) return hit.redactor;
-  const redactor = new Redactor(rules);
-  redactors.set(routeKey, { source, redactor });
-  return redactor;
-}
-
 export function analyze(input: AnalysisInput): Analysis {
   const { reference, candidate, secondary, rules } = input;
-  const redactor = redactorFor(input.redaction, rules.key);
+  const redactor = redactorFor(rules.key, input.redaction);
   let differences: Difference[] | undefined;
   let secondaryDifferences: Difference[] | undefined;
   let bodyFormat: Analysis['bodyFormat'] = 'none';

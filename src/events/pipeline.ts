@@ -7,7 +7,7 @@ import type { EventSink } from '../sink/sink';
 import { analyze, type AnalysisInput } from './analyze';
 import { buildEvent } from './build';
 import type { AnalysisPool } from './pool';
-import { Redactor } from './redact';
+import { redactorFor } from './redact';
 
 export interface PipelineOptions {
   readonly config: Config;
@@ -18,17 +18,16 @@ export interface PipelineOptions {
 }
 
 export function createDiffPipeline({ config, sink, metrics, pool }: PipelineOptions): ExchangeHandler {
-  const routes = new Map<string, { plan: RoutePlan; redactor: Redactor }>();
-  for (const plan of config.routes) routes.set(plan.name, { plan, redactor: new Redactor(plan.redaction) });
+  const routes = new Map(config.routes.map((plan) => [plan.name, plan]));
 
   return async (exchange: ShadowExchange) => {
-    const route = routes.get(exchange.route.name);
-    if (!route) return;
+    const plan = routes.get(exchange.route.name);
+    if (!plan) return;
     const started = performance.now();
-    const input = analysisInput(exchange, route.plan, config.events.sampleBytes);
+    const input = analysisInput(exchange, plan, config.events.sampleBytes);
     const large = pool !== undefined && bodyBytes(input) > config.workerThresholdBytes;
     const analysis = large ? await pool.run(input) : analyze(input);
-    const event = buildEvent(exchange, analysis, route.redactor, config.events);
+    const event = buildEvent(exchange, analysis, redactorFor(plan.name, plan.redaction), config.events);
     metrics.compareDuration.observe({ mode: large ? 'worker' : 'inline' }, (performance.now() - started) / 1000);
     metrics.diffEvents.inc({ route: event.route.name, outcome: event.outcome });
     if (event.outcome === 'match' && !config.events.emitMatches) return;

@@ -3,6 +3,7 @@
 // reported as differing, without the value being recoverable (the key never leaves the process).
 import { createHmac } from 'node:crypto';
 import { canonical } from '../diff/json';
+import { compileOnce } from '../util/compile-once';
 import { compileSubtreeGlobs, segmentsOf, type PointerMatcher } from '../diff/pointer';
 import type { Difference } from '../diff/types';
 
@@ -155,3 +156,6 @@ export class Redactor {
     return out;
   }
 }
+
+/** One Redactor per route, shared by the analysis (inline or in a worker) and the event builder. */
+export const redactorFor = compileOnce((rules: RedactionRules) => new Redactor(rules));
