@@ -73,7 +73,7 @@ export class Shadower {
   }
 
   /** @internal used by ShadowJob */
-  async call(role: Role, route: RoutePlan, target: URL, request: CapturedRequest, headers: Record<string, string | string[]>, maxBytes: number): Promise<UpstreamResult> {
+  async call(role: Role, route: RoutePlan, target: URL, request: CapturedRequest, maxBytes: number): Promise<UpstreamResult> {
     const url = `${target.origin}${upstreamPath(target, request.path, '')}`;
     const started = performance.now();
     const { metrics } = this.options;
@@ -82,7 +82,8 @@ export class Shadower {
         origin: target.origin,
         path: upstreamPath(target, request.path, request.query),
         method: request.method as Dispatcher.HttpMethod,
-        headers: { ...headers, [ROLE_HEADER]: role },
+        // One copy: the captured headers, this upstream's Host unless the client's is kept, the role.
+        headers: route.hostHeader === 'preserve' ? { ...request.headers, [ROLE_HEADER]: role } : { ...request.headers, host: target.host, [ROLE_HEADER]: role },
         body: request.body.length > 0 ? request.body : null,
         // Phase timeouts rather than an AbortSignal per call: same protection, no timer object per request.
         headersTimeout: route.shadow.timeoutMs,
@@ -159,17 +160,13 @@ export class ShadowJob {
   startCandidate(): void {
     const { request, route } = this;
     if (this.calls || !request || !route.candidate) return;
-    const call = (role: Role, target: URL) => this.shadower.call(role, route, target, request, this.headersFor(target), route.shadow.maxResponseBytes);
+    const call = (role: Role, target: URL) => this.shadower.call(role, route, target, request, route.shadow.maxResponseBytes);
     this.calls = {
       candidate: call('candidate', route.candidate),
       secondary: route.secondary ? call('secondary', route.secondary) : Promise.resolve(undefined),
     };
   }
 
-  private headersFor(target: URL): Record<string, string | string[]> {
-    const headers = this.request!.headers;
-    return this.route.hostHeader === 'preserve' ? { ...headers } : { ...headers, host: target.host };
-  }
 
   /** The reference has answered (or failed): compare once the candidate has too. */
   complete(reference: UpstreamResult): void {
