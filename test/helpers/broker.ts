@@ -1,32 +1,13 @@
 // Real Kafka brokers for tests, through scripts/kafka.sh (jars from Maven Central, cached).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePortPair } from './ports';
 
 const SCRIPT = join(__dirname, '..', '..', 'scripts', 'kafka.sh');
 const run = promisify(execFile);
-
-/** A port p such that p and p+1 are free (the broker and its controller). */
-export async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = s.address() as { port: number };
-        s.close(() => resolve(port));
-      });
-    });
-    if (port >= 65535) continue;
-    const nextFree = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port + 1, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (nextFree) return port;
-  }
-}
 
 export class Broker {
   private constructor(

@@ -1,6 +1,7 @@
 // Reading a topic back with an independent kafkajs consumer, as a user's consumer would.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { eventually } from './proxy';
 
 export function brokers(): string[] {
   const value = process.env.KAFKA_BROKERS;
@@ -51,17 +52,13 @@ export async function readTopic(topic: string, count: number, brokerList = broke
 async function waitForTopic(kafka: Kafka, topic: string, deadlineMs: number): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
-  const until = Date.now() + deadlineMs;
   try {
-    for (;;) {
-      const topics = await admin.listTopics();
-      if (topics.includes(topic)) {
-        const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-        if (meta.topics[0]?.partitions.every((p) => p.leader >= 0)) return;
-      }
-      if (Date.now() > until) throw new Error(`topic ${topic} was not created before the deadline`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    // There is no event for "topic created": poll its metadata until every partition has a leader.
+    await eventually(
+      async () => (await admin.listTopics()).includes(topic) && (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.every((p) => p.leader >= 0),
+      `topic ${topic} to be created`,
+      deadlineMs,
+    );
   } finally {
     await admin.disconnect();
   }

@@ -6,6 +6,7 @@ import { start, type Running } from '../../src/app';
 import { parseConfig } from '../../src/config/load';
 import type { ExchangeHandler, ShadowExchange } from '../../src/shadow/exchange';
 import { createLogger } from '../../src/log';
+import { Arrivals } from './arrivals';
 import type { DiffEvent } from '../../src/events/types';
 import type { EventSink } from '../../src/sink/sink';
 
@@ -29,18 +30,19 @@ port = 0
 
 /** Keeps published events in memory and lets a test wait for them. */
 export class MemorySink implements EventSink {
-  readonly events: DiffEvent[] = [];
-  private waiters: { count: number; resolve: () => void }[] = [];
+  private readonly arrivals = new Arrivals<DiffEvent>();
+
+  get events(): DiffEvent[] {
+    return this.arrivals.items;
+  }
 
   publish(event: DiffEvent): void {
     // Through JSON, as any real sink would, so tests see exactly what a consumer reads.
-    this.events.push(JSON.parse(JSON.stringify(event)));
-    this.waiters = this.waiters.filter((w) => (this.events.length >= w.count ? (w.resolve(), false) : true));
+    this.arrivals.push(JSON.parse(JSON.stringify(event)));
   }
 
   received(count = 1): Promise<DiffEvent[]> {
-    if (this.events.length >= count) return Promise.resolve(this.events.slice(0, count));
-    return new Promise((resolve) => this.waiters.push({ count, resolve: () => resolve(this.events.slice(0, count)) }));
+    return this.arrivals.received(count);
   }
 
   status() {
@@ -87,17 +89,9 @@ export async function startProxy(toml: string, options: TestProxyOptions = {}): 
 
 /** Collects exchanges handed to the seam and lets a test wait for the next ones. */
 export function exchangeCollector() {
-  const exchanges: ShadowExchange[] = [];
-  let waiters: { count: number; resolve: () => void }[] = [];
-  const handler: ExchangeHandler = (exchange) => {
-    exchanges.push(exchange);
-    waiters = waiters.filter((w) => (exchanges.length >= w.count ? (w.resolve(), false) : true));
-  };
-  const received = (count = 1): Promise<ShadowExchange[]> =>
-    exchanges.length >= count
-      ? Promise.resolve(exchanges.slice(0, count))
-      : new Promise((resolve) => waiters.push({ count, resolve: () => resolve(exchanges.slice(0, count)) }));
-  return { handler, exchanges, received };
+  const arrivals = new Arrivals<ShadowExchange>();
+  const handler: ExchangeHandler = (exchange) => arrivals.push(exchange);
+  return { handler, exchanges: arrivals.items, received: (count = 1) => arrivals.received(count) };
 }
 
 export interface ClientResponse {

@@ -1,6 +1,7 @@
 // A real HTTP server on 127.0.0.1 that records what it receives and answers as each test says.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Arrivals } from './arrivals';
 
 export interface Recorded {
   readonly method: string;
@@ -20,8 +21,7 @@ export const json =
   };
 
 export class TestUpstream {
-  readonly requests: Recorded[] = [];
-  private waiters: { count: number; resolve: () => void }[] = [];
+  private readonly arrivals = new Arrivals<Recorded>();
   private held: ServerResponse[] = [];
 
   private constructor(
@@ -41,10 +41,13 @@ export class TestUpstream {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  get requests(): Recorded[] {
+    return this.arrivals.items;
+  }
+
   /** Resolves once `count` requests in all have arrived. */
   received(count = 1): Promise<Recorded[]> {
-    if (this.requests.length >= count) return Promise.resolve(this.requests.slice(0, count));
-    return new Promise((resolve) => this.waiters.push({ count, resolve: () => resolve(this.requests.slice(0, count)) }));
+    return this.arrivals.received(count);
   }
 
   /** A responder that never answers until `release()` is called. */
@@ -67,22 +70,8 @@ export class TestUpstream {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const recorded: Recorded = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks) };
-      this.requests.push(recorded);
       this.respond(recorded, res);
-      this.waiters = this.waiters.filter((w) => {
-        if (this.requests.length < w.count) return true;
-        w.resolve();
-        return false;
-      });
+      this.arrivals.push(recorded);
     });
   }
-}
-
-/** A port that nothing listens on: bind, read the port, close. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

@@ -1,7 +1,7 @@
 // The `shadowdiff` command as a process: exit codes, messages, start-up and graceful shutdown.
 import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { freePortPair } from '../helpers/broker';
+import { freePortPair } from '../helpers/ports';
 import { json, TestUpstream } from '../helpers/upstream';
 import { call, eventually, LISTEN } from '../helpers/proxy';
 import { LiveCli, runCli, writeTemp } from '../helpers/cli';

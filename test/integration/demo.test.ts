@@ -1,7 +1,7 @@
 // `npm run demo` end to end, on its own ports, against the test broker.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePortPair } from '../helpers/broker';
+import { freePortPair } from '../helpers/ports';
 import { brokers } from '../helpers/kafka';
 
 it('runs the whole loop and prints a report that finds the planted differences', async () => {

@@ -2,7 +2,8 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Broker, freePortPair } from '../helpers/broker';
+import { Broker } from '../helpers/broker';
+import { freePort } from '../helpers/ports';
 import { brokers, newTopic, readTopic } from '../helpers/kafka';
 import { call, eventually, startProxy, type TestProxy } from '../helpers/proxy';
 import { schemaErrors } from '../helpers/schema';
@@ -149,7 +150,7 @@ ${extra}
   it('drops and counts what does not fit in a full outbox, without failing clients', async () => {
     const dir = tempDir();
     const outbox = join(dir, 'outbox.ndjson');
-    const deadPort = await freePortPair();
+    const deadPort = await freePort();
     const p = await start(`brokers = ["127.0.0.1:${deadPort}"]\ntopic = "t"\nmax_queue_events = 2\noutbox_path = "${outbox}"\noutbox_max_bytes = 6000`);
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) statuses.push((await call(`${p.proxyUrl}/orders/${i}`)).status);
@@ -168,7 +169,7 @@ ${extra}
   it('replays a non-empty outbox after a restart, and empties it', async () => {
     const dir = tempDir();
     const outbox = join(dir, 'outbox.ndjson');
-    const deadPort = await freePortPair();
+    const deadPort = await freePort();
     const first = await start(`brokers = ["127.0.0.1:${deadPort}"]\ntopic = "t"\nmax_queue_events = 1\noutbox_path = "${outbox}"`);
     for (let i = 0; i < 8; i++) await call(`${first.proxyUrl}/orders/${i}`);
     await eventually(async () => (await first.metric('shadowdiff_diff_events_total', { outcome: 'mismatch' })) === 8, 'all compared');

@@ -1,6 +1,7 @@
 // What the client sees: exact reference bytes, clean headers, clear errors.
 import { gzipSync } from 'node:zlib';
-import { closedPort, json, TestUpstream } from '../helpers/upstream';
+import { freePort } from '../helpers/ports';
+import { json, TestUpstream } from '../helpers/upstream';
 import { call, rawCall, startProxy, type TestProxy } from '../helpers/proxy';
 
 describe('reference path', () => {
@@ -27,6 +28,12 @@ path = "/items/{id}"
     await proxy.shutdown();
     await Promise.all([reference.close(), candidate.close()]);
   });
+
+  /** Replaces the proxy of beforeEach with one of another configuration. */
+  const restartWith = async (toml: string) => {
+    await proxy.shutdown();
+    proxy = await startProxy(toml);
+  };
 
   it('passes a gzip body through compressed, byte for byte, with its content-length', async () => {
     const compressed = gzipSync(JSON.stringify({ items: Array.from({ length: 200 }, (_, i) => ({ i })) }));
@@ -88,10 +95,9 @@ path = "/items/{id}"
   });
 
   it('answers 502 with a JSON error when the reference refuses connections, and counts it', async () => {
-    await proxy.shutdown();
-    proxy = await startProxy(`
+    await restartWith(`
 [upstreams]
-reference = "http://127.0.0.1:${await closedPort()}"
+reference = "http://127.0.0.1:${await freePort()}"
 [[routes]]
 name = "down"
 path = "/{*rest}"
@@ -121,8 +127,7 @@ path = "/{*rest}"
   });
 
   it('answers unmatched requests with a 404 JSON error when configured to', async () => {
-    await proxy.shutdown();
-    proxy = await startProxy(`
+    await restartWith(`
 [upstreams]
 reference = "${reference.url}"
 [proxy]
@@ -138,8 +143,7 @@ path = "/items/{id}"
   });
 
   it('keeps the client Host header when host_header = "preserve", and honours an upstream base path', async () => {
-    await proxy.shutdown();
-    proxy = await startProxy(`
+    await restartWith(`
 [upstreams]
 reference = "${reference.url}/base/"
 [proxy]
