@@ -12,6 +12,7 @@ const { mkdtempSync, writeFileSync, readFileSync, mkdirSync, rmSync, existsSync 
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const net = require('node:net');
+const { scrape, sumMetric } = require('../scripts/metrics-text');
 
 const root = join(__dirname, '..');
 const args = process.argv.slice(2);
@@ -107,12 +108,8 @@ function openLoop(url, rate, seconds = SECONDS) {
 }
 
 async function metrics(adminPort) {
-  const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
-  const sum = (name, filter = '') =>
-    text
-      .split('\n')
-      .filter((l) => l.startsWith(name) && l.includes(filter))
-      .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+  const text = await scrape(adminPort);
+  const sum = (name, filter) => sumMetric(text, name, filter);
   return {
     shadowed: sum('shadowdiff_shadow_requests_total'),
     compared: sum('shadowdiff_diff_events_total'),

@@ -7,6 +7,7 @@
 const { spawn, execFileSync } = require('node:child_process');
 const { join } = require('node:path');
 const { startServices } = require('./services');
+const { scrape, sumMetric } = require('../scripts/metrics-text');
 
 const root = join(__dirname, '..');
 const requests = Number(process.env.DEMO_REQUESTS ?? 300);
@@ -37,11 +38,7 @@ function startKafka() {
 }
 
 async function metric(name, labels = '') {
-  const text = await (await fetch(`http://127.0.0.1:${ports.admin}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(name) && l.includes(labels))
-    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  return sumMetric(await scrape(ports.admin), name, labels);
 }
 
 async function until(probe, what, ms = 60_000) {
