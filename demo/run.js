@@ -122,8 +122,12 @@ function demoConfig(eventsFile) {
   const path = join(root, '.shadowdiff', 'demo-config.toml');
   const text = readFileSync(join(root, 'config.toml'), 'utf8')
     .replace('path = ".shadowdiff/events.ndjson"', `path = ${JSON.stringify(eventsFile)}`)
-    .replace('outbox_path = ".shadowdiff/outbox.ndjson"', `outbox_path = ${JSON.stringify(eventsFile.replace(/\.ndjson$/, '.outbox.ndjson'))}`);
-  if (text.includes('".shadowdiff/outbox.ndjson"') || text.includes('".shadowdiff/events.ndjson"')) throw new Error('config.toml changed: the demo could not give this run its own files');
+    .replace('outbox_path = ".shadowdiff/outbox.ndjson"', `outbox_path = ${JSON.stringify(eventsFile.replace(/\.ndjson$/, '.outbox.ndjson'))}`)
+    // Every planted difference must show up, also on a busy laptop: the demo never sheds shadows.
+    .replace('max_loop_utilization = 0.6', 'max_loop_utilization = 1');
+  if (text.includes('".shadowdiff/outbox.ndjson"') || text.includes('".shadowdiff/events.ndjson"') || text.includes('max_loop_utilization = 0.6')) {
+    throw new Error('config.toml changed: the demo could not give this run its own files and settings');
+  }
   writeFileSync(path, text);
   return path;
 }

@@ -1,20 +1,19 @@
 // Wires one running shadowdiff: proxy listener, admin listener, upstream agents, shadower. The
 // returned handle is what the CLI and the tests drive.
-import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { Hono } from 'hono';
-import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMetrics, type Metrics } from './admin/metrics';
 import { createAdminApp } from './admin/server';
 import type { Config, RoutePlan } from './config/resolve';
 import { createLogger, type Logger } from './log';
-import { createProxyHandler } from './proxy/handler';
+import { createProxyHandler, sendError } from './proxy/handler';
 import { Router } from './proxy/routes';
 import { createAgent } from './proxy/upstream';
 import { createDiffPipeline } from './events/pipeline';
 import { AnalysisPool } from './events/pool';
 import type { ExchangeHandler } from './shadow/exchange';
+import { OverloadGuard } from './shadow/overload';
 import { Shadower } from './shadow/shadower';
 import { KafkaSink, keyFunction } from './sink/kafka';
 import { NdjsonSink } from './sink/ndjson';
@@ -48,11 +47,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const shadowAgent = createAgent({ connections: config.maxShadowInFlight });
   const sink = options.sink ?? createSink(config, metrics, logger);
   const pool = config.workerThreads > 0 ? new AnalysisPool(config.workerThreads) : undefined;
+  const overload = watchOverload(config, metrics, logger, (): number => shadower.started);
   const shadower = new Shadower({
     agent: shadowAgent,
     metrics,
     logger,
     maxInFlight: config.maxShadowInFlight,
+    overload,
     onExchange: options.onExchange ?? createDiffPipeline({ config, sink, metrics, ...(pool ? { pool } : {}) }),
     // Large comparisons waiting for a worker mean the shadow path is behind: stop adding to it.
     ...(pool ? { isBacklogged: () => pool.queued >= config.workerThreads * 4 } : {}),
@@ -64,12 +65,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const requests = new InFlight();
   const handle = createProxyHandler({ config, router, agent: referenceAgent, shadower, metrics, logger, requests, isDraining: () => draining });
 
-  const proxyApp = new Hono<{ Bindings: HttpBindings }>();
-  proxyApp.all('*', async (c) => {
-    await handle(c.env.incoming, c.env.outgoing);
-    return RESPONSE_ALREADY_SENT;
+  // The proxy listener is plain node:http: every request takes one path, and going through a
+  // web-style router and Request object measurably cost the reference path (the admin API keeps Hono).
+  const proxyServer = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      logger.error({ err: { message: (err as Error)?.message } }, 'proxy handler failed');
+      sendError(res, 500, 'internal_error', 'shadowdiff failed to handle this request');
+    });
   });
-  const proxyServer = createAdaptorServer({ fetch: proxyApp.fetch }) as Server;
   const proxyAddress = await listen(proxyServer, config.listen.host, config.listen.port);
 
   let adminServer: Server | undefined;
@@ -101,6 +104,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     proxyServer.closeAllConnections();
     await closed;
     await sink.close(Math.max(1000, deadline - Date.now()));
+    overload.stop();
     await Promise.all([referenceAgent.destroy(), shadowAgent.destroy(), pool?.close()]);
     if (adminServer) {
       adminServer.closeAllConnections();
@@ -134,6 +138,28 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(host, port, err.code)));
     server.listen(port, host, () => resolve(server.address() as AddressInfo));
+  });
+}
+
+/** The overload guard, reporting to the metrics and logging once when shedding starts and once when it ends. */
+function watchOverload(config: Config, metrics: Metrics, logger: Logger, shadowsStarted: () => number): OverloadGuard {
+  let shedding = false;
+  metrics.shadowAdmitRatio.set(1);
+  return new OverloadGuard({
+    maxUtilization: config.maxLoopUtilization,
+    shadowsStarted,
+    onSample: (utilization, ratio) => {
+      metrics.eventLoopUtilization.set(utilization);
+      metrics.shadowAdmitRatio.set(ratio);
+      if (!shedding && ratio < 1) {
+        shedding = true;
+        const facts = { utilization: Math.round(utilization * 100) / 100, max: config.maxLoopUtilization };
+        logger.warn(facts, 'event loop busy: shedding a share of shadows to protect client latency (shadow.max_loop_utilization)');
+      } else if (shedding && ratio >= 1) {
+        shedding = false;
+        logger.info('event loop has room again: shadowing every eligible request');
+      }
+    },
   });
 }
 

@@ -46,6 +46,18 @@ export function createMetrics() {
       help: 'Shadow calls under way now.',
       registers,
     }),
+    shadowAdmitRatio: new Gauge({
+      name: 'shadowdiff_shadow_admit_ratio',
+      help: 'Share of shadowable requests admitted now; below 1 while the event loop is over shadow.max_loop_utilization.',
+      aggregator: 'average',
+      registers,
+    }),
+    eventLoopUtilization: new Gauge({
+      name: 'shadowdiff_event_loop_utilization',
+      help: 'Share of the last interval the proxy event loop was busy (0..1), as the overload guard saw it.',
+      aggregator: 'average',
+      registers,
+    }),
     requestsInFlight: new Gauge({
       name: 'shadowdiff_requests_in_flight',
       help: 'Client requests being answered now.',

@@ -66,6 +66,8 @@ export interface Config {
   readonly log: { readonly level: string; readonly accessLog: boolean };
   readonly shutdownTimeoutMs: number;
   readonly maxShadowInFlight: number;
+  /** Event-loop utilisation above which shadows are shed (1: never). */
+  readonly maxLoopUtilization: number;
   readonly routes: readonly RoutePlan[];
   /** Where unmatched requests go; undefined means they get 404. Never shadowed. */
   readonly unmatched?: RoutePlan;
@@ -156,6 +158,7 @@ export function resolveConfig(file: ConfigFile, source: string): { config?: Conf
       log: { level: file.log.level, accessLog: file.log.access_log },
       shutdownTimeoutMs: file.proxy.shutdown_timeout_ms,
       maxShadowInFlight: file.shadow.max_in_flight,
+      maxLoopUtilization: file.shadow.max_loop_utilization,
       routes,
       ...(unmatched ? { unmatched } : {}),
       events: {

@@ -130,6 +130,7 @@ export const fileSchema = z.strictObject({
     .strictObject({
       ...shadowOverrides,
       max_in_flight: positiveInt.default(256),
+      max_loop_utilization: z.number().gt(0, 'must be more than 0').max(1, 'must be at most 1 (1 never sheds)').default(0.6),
     })
     .prefault({}),
   compare: z

@@ -30,6 +30,7 @@ export type SkipReason =
   | 'request_too_large'
   | 'response_too_large'
   | 'in_flight_full'
+  | 'overloaded'
   | 'compare_backlog'
   | 'candidate_down'
   | 'client_aborted'

@@ -21,6 +21,8 @@ export interface ShadowerOptions {
   readonly onExchange: ExchangeHandler;
   /** True while comparisons are queueing up: new shadows are refused so the proxy keeps its CPU. */
   readonly isBacklogged?: () => boolean;
+  /** Sheds a share of shadows while the event loop is too busy to take them on. */
+  readonly overload?: { admit(): boolean };
 }
 
 /** Connection-level failures: the candidate is unreachable, not merely slow or wrong. */
@@ -29,11 +31,17 @@ const UNREACHABLE = new Set(['refused', 'dns', 'reset', 'tls']);
 export class Shadower {
   private readonly inFlight = new InFlight();
   private readonly breakers = new Map<string, Breaker>();
+  /** Shadows begun since start (a running count, for the overload guard). */
+  started = 0;
 
   constructor(private readonly options: ShadowerOptions) {}
 
   /** Reserves a slot for one shadowed request, or returns undefined (and counts the drop) when full. */
   begin(route: RoutePlan, params: Readonly<Record<string, string>>): ShadowJob | undefined {
+    if (this.options.overload && !this.options.overload.admit()) {
+      this.skip(route.name, 'overloaded');
+      return undefined;
+    }
     if (this.inFlight.size >= this.options.maxInFlight) {
       this.skip(route.name, 'in_flight_full');
       return undefined;
@@ -47,6 +55,7 @@ export class Shadower {
       return undefined;
     }
     this.inFlight.enter();
+    this.started++;
     this.options.metrics.shadowInFlight.inc();
     return new ShadowJob(this, route, params);
   }

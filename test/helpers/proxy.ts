@@ -59,10 +59,15 @@ export interface TestProxyOptions {
   readonly sink?: EventSink;
   /** Use the sink the config names (Kafka, file), as the CLI does. */
   readonly configuredSink?: boolean;
+  /**
+   * The overload guard's limit. Tests run with 1 (never shed) unless they test the guard: a busy
+   * test process must not turn "every request is shadowed" into a coin toss.
+   */
+  readonly maxLoopUtilization?: number;
 }
 
 export async function startProxy(toml: string, options: TestProxyOptions = {}): Promise<TestProxy> {
-  const config = parseConfig(LISTEN + toml, 'test.toml');
+  const config = { ...parseConfig(LISTEN + toml, 'test.toml'), maxLoopUtilization: options.maxLoopUtilization ?? 1 };
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {

@@ -2,7 +2,7 @@
 // never waits for it.
 import { Readable } from 'node:stream';
 import { json, TestUpstream } from '../helpers/upstream';
-import { call, eventually, exchangeCollector, startProxy, type TestProxy } from '../helpers/proxy';
+import { call, eventually, exchangeCollector, startProxy, type TestProxy, type TestProxyOptions } from '../helpers/proxy';
 
 describe('shadow path', () => {
   let reference: TestUpstream;
@@ -10,7 +10,7 @@ describe('shadow path', () => {
   let proxy: TestProxy | undefined;
   let collector: ReturnType<typeof exchangeCollector>;
 
-  const startWith = async (extra = '', routes?: string) => {
+  const startWith = async (extra = '', routes?: string, options: TestProxyOptions = {}) => {
     proxy = await startProxy(
       `
 [upstreams]
@@ -26,7 +26,7 @@ path = "/orders"
   [routes.shadow]
   methods = ["GET", "POST"]`}
 `,
-      { onExchange: collector.handler },
+      { onExchange: collector.handler, ...options },
     );
     return proxy;
   };
@@ -177,6 +177,32 @@ path = "/upload"
     await collector.received(1);
     await eventually(async () => (await p.metric('shadowdiff_shadow_in_flight')) === 0, 'slot released');
     expect(candidate.requests).toHaveLength(1);
+  });
+
+  it('sheds shadows while the event loop is too busy, never a client request, and recovers', async () => {
+    const p = await startWith('', undefined, { maxLoopUtilization: 0.3 });
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    let round = 0;
+    await eventually(
+      async () => {
+        expect((await call(`${p.proxyUrl}/items/${round++}`)).status).toBe(200);
+        busy(40);
+        return (await p.metric('shadowdiff_shadow_skipped_total', { route: 'items', reason: 'overloaded' })) > 0;
+      },
+      'a shadow shed as overloaded',
+      15_000,
+    );
+    expect(await p.metric('shadowdiff_shadow_admit_ratio')).toBeLessThan(1);
+    expect(p.logs.join('')).toContain('shedding a share of shadows');
+
+    await eventually(async () => (await p.metric('shadowdiff_shadow_admit_ratio')) === 1, 'the admit ratio back at 1', 15_000);
+    expect(p.logs.join('')).toContain('shadowing every eligible request');
+    const before = candidate.requests.length;
+    expect((await call(`${p.proxyUrl}/items/after`)).status).toBe(200);
+    await eventually(() => candidate.requests.length === before + 1, 'the next request shadowed');
   });
 
   it('still compares when the reference fails, so reference errors are visible', async () => {

@@ -25,6 +25,7 @@ describe('config validation', () => {
     expect(config.unmatched?.reference.href).toBe('http://127.0.0.1:9001/');
     expect(config.unmatched?.shadow.enabled).toBe(false);
     expect(config.maxShadowInFlight).toBe(256);
+    expect(config.maxLoopUtilization).toBe(0.6);
   });
 
   it('merges shadow defaults into routes, route values winning', () => {
@@ -79,6 +80,13 @@ path = "/a/{id}"
     ],
     ['a bad sample key', `${minimal}\n[shadow]\nsample_key = "cookie:id"`, ['cfg.toml: shadow.sample_key: must be "header:<name>" or "query:<name>"']],
     ['a percentage over 100', `${minimal}\n[shadow]\nsample_percent = 101`, ['cfg.toml: shadow.sample_percent: must be 0..100']],
+    ['a loop utilisation of 0', `${minimal}\n[shadow]\nmax_loop_utilization = 0`, ['cfg.toml: shadow.max_loop_utilization: must be more than 0']],
+    ['a loop utilisation over 1', `${minimal}\n[shadow]\nmax_loop_utilization = 1.5`, ['cfg.toml: shadow.max_loop_utilization: must be at most 1 (1 never sheds)']],
+    [
+      'a loop utilisation on a route (it is global)',
+      `${minimal}\n[[routes]]\nname = "a"\npath = "/a"\n[routes.shadow]\nmax_loop_utilization = 0.5`,
+      ['cfg.toml: routes[0].shadow.max_loop_utilization: unknown key'],
+    ],
     ['a bad route pattern', `${minimal}\n[[routes]]\nname = "a"\npath = "/a/{*rest}/b"`, ['cfg.toml: routes[0].path: catch-all "{*rest}" must be the last segment']],
     ['a duplicate route name', `${minimal}\n[[routes]]\nname = "a"\npath = "/a"\n[[routes]]\nname = "a"\npath = "/b"`, ['cfg.toml: routes[1].name: "a" is already used by routes[0]']],
     ['a route without any reference', `[[routes]]\nname = "a"\npath = "/a"`, ['cfg.toml: routes[0].reference: is required: set it here or set upstreams.reference']],
