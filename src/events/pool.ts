@@ -79,7 +79,23 @@ export class AnalysisPool {
       const worker = this.idle.pop()!;
       const task = this.queue.shift()!;
       this.busy.set(worker, task);
-      worker.postMessage({ id: task.id, input: task.input });
+      worker.postMessage({ id: task.id, input: task.input }, ownedBuffers(task.input));
     }
   }
+}
+
+/**
+ * Body buffers that can move to the worker instead of being copied: each spans a whole
+ * ArrayBuffer of its own (bodies of several chunks are concatenated into fresh ones). Moving
+ * them spares the proxy a copy and hands the worker their memory, which keeps the event loop's
+ * garbage collector from being driven by megabytes of bodies. The caller must not read them again.
+ */
+export function ownedBuffers(input: AnalysisInput): ArrayBuffer[] {
+  const owned = new Set<ArrayBuffer>();
+  for (const body of [input.request.body, input.reference?.body, input.candidate?.body, input.secondary?.body]) {
+    if (!body || body.byteLength === 0 || body.byteOffset !== 0) continue;
+    const buffer = body.buffer;
+    if (buffer instanceof ArrayBuffer && buffer.byteLength === body.byteLength) owned.add(buffer);
+  }
+  return [...owned];
 }

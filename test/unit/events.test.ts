@@ -1,6 +1,6 @@
 import { analyze } from '../../src/events/analyze';
 import { buildEvent, capValue, outcomeOf, traceIdOf } from '../../src/events/build';
-import { AnalysisPool } from '../../src/events/pool';
+import { AnalysisPool, ownedBuffers } from '../../src/events/pool';
 import { Redactor } from '../../src/events/redact';
 import { applyDetectors } from '../../src/diff/noise';
 import type { CompareRules, Difference } from '../../src/diff/types';
@@ -125,9 +125,29 @@ describe('AnalysisPool', () => {
       reference: jsonResponse(doc(1)),
       candidate: jsonResponse(doc(2)),
     };
+    const onMainThread = analyze(input);
     const inWorker = await pool.run(input);
-    expect(inWorker).toEqual(analyze(input));
+    expect(inWorker).toEqual(onMainThread);
     expect(inWorker.differences!.length).toBe(2);
+    // The large bodies moved to the worker rather than being copied: the proxy's views are empty now.
+    expect(input.reference.body.byteLength).toBe(0);
+    expect(input.candidate.body.byteLength).toBe(0);
+  });
+
+  it('moves only buffers that span their own memory, each once', () => {
+    const own = Buffer.from(new ArrayBuffer(8192));
+    const pooled = Buffer.from('small'); // a slice of Node's shared pool: must be copied, never moved
+    const part = Buffer.from(new ArrayBuffer(8192), 16, 100);
+    const input = {
+      rules: compare,
+      redaction,
+      sampleBytes: 0,
+      request: { body: pooled, headers: {} },
+      reference: { status: 200, headers: {}, body: own },
+      candidate: { status: 200, headers: {}, body: own },
+      secondary: { status: 200, headers: {}, body: part },
+    };
+    expect(ownedBuffers(input)).toEqual([own.buffer]);
   });
 
   it('runs many analyses concurrently and keeps them apart', async () => {
