@@ -60,6 +60,8 @@ function existsOnPath(tool) {
   }
 }
 
+const PROBE = join(__dirname, 'loop-probe.js');
+
 /** Starts a long-running process pinned to a core; resolves once it printed `ready` (or at once). */
 function startProcess(name, core, command, argv, options = {}) {
   const child = spawn('taskset', ['-c', String(core), command, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
@@ -72,6 +74,22 @@ function startProcess(name, core, command, argv, options = {}) {
   });
   const ready = options.waitForReady === false ? Promise.resolve() : new Promise((resolve) => child.stdout.on('data', () => output.includes('ready') && resolve()));
   return { child, ready, output: () => output };
+}
+
+/**
+ * The event-loop delay (ms: p50, p99, max) a process preloaded with loop-probe.js saw since the
+ * last call; the first call only starts the window.
+ */
+async function loopDelay(proc) {
+  const before = proc.output().length;
+  proc.child.kill('SIGUSR2');
+  const until = Date.now() + 5000;
+  for (;;) {
+    const line = /loop-probe (\{.*\})/.exec(proc.output().slice(before));
+    if (line) return JSON.parse(line[1]);
+    if (Date.now() > until) throw new Error('the loop probe did not answer');
+    await sleep(20);
+  }
 }
 
 async function waitForPort(port, ms = 30_000) {
@@ -103,7 +121,7 @@ function wrk(url, seconds = SECONDS) {
 }
 
 function openLoop(url, rate, seconds = SECONDS) {
-  const out = execFileSync('taskset', ['-c', '1', process.execPath, join(__dirname, 'openloop.js'), url, String(rate), String(seconds), '256'], { encoding: 'utf8' });
+  const out = execFileSync('taskset', ['-c', '1', process.execPath, join(__dirname, 'openloop.js'), url, String(rate), String(seconds), '64'], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop());
 }
 
@@ -111,12 +129,31 @@ async function metrics(adminPort) {
   const text = await scrape(adminPort);
   const sum = (name, filter) => sumMetric(text, name, filter);
   return {
+    requests: sum('shadowdiff_requests_total'),
     shadowed: sum('shadowdiff_shadow_requests_total'),
+    overloaded: sum('shadowdiff_shadow_skipped_total', 'overloaded'),
     compared: sum('shadowdiff_diff_events_total'),
     published: sum('shadowdiff_events_published_total', 'sink="kafka"'),
     dropped: sum('shadowdiff_events_dropped_total') + sum('shadowdiff_shadow_skipped_total', 'in_flight_full'),
     loopP99Ms: sum('nodejs_eventloop_lag_p99_seconds') * 1000,
   };
+}
+
+/**
+ * Runs one measured case against a target and adds what the target itself saw: the share of
+ * requests shadowed (shadowdiff, from /metrics) and the event-loop delay p99 (probed processes).
+ */
+async function observe(t, run) {
+  const m0 = t.admin ? await metrics(t.admin) : undefined;
+  if (t.proc) await loopDelay(t.proc);
+  const result = await run();
+  if (t.proc) result.loopP99Ms = (await loopDelay(t.proc)).p99;
+  if (m0) {
+    const m1 = await metrics(t.admin);
+    const requests = m1.requests - m0.requests;
+    if (requests > 0) result.shadowedPct = (100 * (m1.shadowed - m0.shadowed)) / requests;
+  }
+  return result;
 }
 
 async function main() {
@@ -133,8 +170,10 @@ async function main() {
   try {
     const upstream = startProcess('upstreams', 1, process.execPath, [join(__dirname, 'upstream.js'), String(ports.ref), String(ports.cand)]);
     await upstream.ready;
-    const bare = startProcess('bare proxy', 0, process.execPath, [join(__dirname, 'bare-proxy.js'), String(ports.bare), `http://127.0.0.1:${ports.ref}`]);
-    await bare.ready;
+    const bare = startProcess('bare proxy', 0, process.execPath, ['-r', PROBE, join(__dirname, 'bare-proxy.js'), String(ports.bare), `http://127.0.0.1:${ports.ref}`]);
+    ports.bareMirror = await freePort();
+    const bareMirror = startProcess('bare mirror', 0, process.execPath, [join(__dirname, 'bare-proxy.js'), String(ports.bareMirror), `http://127.0.0.1:${ports.ref}`, `http://127.0.0.1:${ports.cand}`]);
+    await Promise.all([bare.ready, bareMirror.ready]);
     const nginx = startNginx('nginx', ports.nginx, ports.ref, undefined);
     const mirror = startNginx('nginx-mirror', ports.mirror, ports.ref, ports.cand);
     const shadow = startShadowdiff('shadowdiff', ports.sd, ports.sdAdmin, ports.ref, ports.cand, kafkaPort, true);
@@ -148,12 +187,13 @@ async function main() {
 
     const targets = {
       direct: { url: (p) => `http://127.0.0.1:${ports.ref}${p}` },
-      bare: { url: (p) => `http://127.0.0.1:${ports.bare}${p}`, pid: bare.child.pid },
+      bare: { url: (p) => `http://127.0.0.1:${ports.bare}${p}`, pid: bare.child.pid, proc: bare },
+      'bare-mirror': { url: (p) => `http://127.0.0.1:${ports.bareMirror}${p}`, pid: bareMirror.child.pid },
       nginx: { url: (p) => `http://127.0.0.1:${ports.nginx}${p}`, pid: nginx.child.pid },
       'nginx-mirror': { url: (p) => `http://127.0.0.1:${ports.mirror}${p}`, pid: mirror.child.pid },
-      'shadowdiff-off': { url: (p) => `http://127.0.0.1:${ports.off}${p}`, pid: off.child.pid },
-      shadowdiff: { url: (p) => `http://127.0.0.1:${ports.sd}${p}`, pid: shadow.child.pid, admin: ports.sdAdmin },
-      'shadowdiff-2-workers': { url: (p) => `http://127.0.0.1:${ports.two}${p}` },
+      'shadowdiff-off': { url: (p) => `http://127.0.0.1:${ports.off}${p}`, pid: off.child.pid, proc: off },
+      shadowdiff: { url: (p) => `http://127.0.0.1:${ports.sd}${p}`, pid: shadow.child.pid, admin: ports.sdAdmin, proc: shadow },
+      'shadowdiff-2-workers': { url: (p) => `http://127.0.0.1:${ports.two}${p}`, admin: ports.twoAdmin },
     };
     // Warm up every target (JIT, connection pools) before anything is measured.
     for (const t of Object.values(targets)) for (const body of ['/small', '/large']) wrk(t.url(body), 2);
@@ -168,11 +208,12 @@ async function main() {
         for (let round = 0; round < ROUNDS; round++) {
           for (const [name, t] of Object.entries(targets)) {
             const before = t.pid ? procStats(t.pid) : undefined;
-            const { rps, errors } = wrk(t.url(body));
+            const { rps, errors, shadowedPct } = await observe({ admin: t.admin }, () => wrk(t.url(body)));
             const after = t.pid ? procStats(t.pid) : undefined;
-            const row = (rows[name] ??= { rps: [], cpuUsPerReq: [], peakRssMb: 0, errors: 0 });
+            const row = (rows[name] ??= { rps: [], cpuUsPerReq: [], peakRssMb: 0, errors: 0, shadowedPct: [] });
             row.rps.push(rps);
             row.errors += errors;
+            if (shadowedPct !== undefined) row.shadowedPct.push(shadowedPct);
             if (before) {
               row.cpuUsPerReq.push(((after.cpuMs - before.cpuMs) * 1000) / (rps * SECONDS));
               row.peakRssMb = Math.max(row.peakRssMb, after.peakRssMb);
@@ -190,14 +231,12 @@ async function main() {
       for (const rate of [1000, 3000]) {
         const rows = {};
         for (let round = 0; round < ROUNDS; round++) {
-          for (const name of ['direct', 'nginx', 'nginx-mirror', 'shadowdiff']) {
-            const r = openLoop(targets[name].url('/small'), rate);
-            const row = (rows[name] ??= { p50: [], p99: [], p999: [], errors: 0 });
-            row.p50.push(r.p50);
-            row.p99.push(r.p99);
-            row.p999.push(r.p999);
-            row.errors += r.errors;
-            await sleep(300);
+          for (const name of ['direct', 'bare', 'nginx', 'nginx-mirror', 'shadowdiff']) {
+            const r = await observe(targets[name], () => openLoop(targets[name].url('/small'), rate));
+            addLatency((rows[name] ??= latencyRow()), r);
+            // The upstreams share core 1 with the load: let a backlog one target left behind
+            // (nginx mirror's candidate calls at 3k req/s) drain before the next is measured.
+            await sleep(2000);
           }
         }
         results.scenarios[`rate ${rate}`] = summarize(rows, (r) => median(r.p50));
@@ -212,19 +251,16 @@ async function main() {
         for (const delay of [0, 50, 1000]) {
           await setDelay(delay);
           for (const name of ['nginx-mirror', 'shadowdiff']) {
-            const r = openLoop(targets[name].url('/small'), 1000);
-            const row = (rows[`${name} candidate ${delay} ms`] ??= { p50: [], p99: [], p999: [], errors: 0 });
-            row.p50.push(r.p50);
-            row.p99.push(r.p99);
-            row.p999.push(r.p999);
-            row.errors += r.errors;
+            const r = await observe(targets[name], () => openLoop(targets[name].url('/small'), 1000));
+            addLatency((rows[`${name} candidate ${delay} ms`] ??= latencyRow()), r);
             await sleep(delay >= 1000 ? 1500 : 300);
           }
         }
       }
       await setDelay(0);
       results.scenarios['slow candidate'] = summarize(rows, (r) => median(r.p50));
-      report('Slow candidate at 1k req/s, /small (client latency ms)', results.scenarios['slow candidate'], 'latency');
+      const fast = (name) => results.scenarios['slow candidate'][name.replace(/candidate \d+ ms/, 'candidate 0 ms')];
+      report('Slow candidate at 1k req/s, /small (client latency ms; base: the same proxy with a fast candidate)', results.scenarios['slow candidate'], 'latency', fast);
     }
     if (want('down')) {
       const downMirror = startNginx('nginx-mirror-down', ports.down, ports.ref, await freePort());
@@ -234,42 +270,41 @@ async function main() {
       await Promise.all([waitForPort(ports.down), waitForPort(downPort)]);
       const rows = {};
       for (let round = 0; round < ROUNDS; round++) {
-        for (const [name, port] of [['nginx-mirror, candidate down', ports.down], ['shadowdiff, candidate down', downPort]]) {
-          const r = openLoop(`http://127.0.0.1:${port}/small`, 1000);
-          const row = (rows[name] ??= { p50: [], p99: [], p999: [], errors: 0 });
-          row.p50.push(r.p50);
-          row.p99.push(r.p99);
-          row.p999.push(r.p999);
-          row.errors += r.errors;
+        for (const [name, port, t] of [
+          ['nginx-mirror, candidate down', ports.down, {}],
+          ['shadowdiff, candidate down', downPort, { proc: downShadow }],
+        ]) {
+          const r = await observe(t, () => openLoop(`http://127.0.0.1:${port}/small`, 1000));
+          addLatency((rows[name] ??= latencyRow()), r);
         }
       }
       for (const c of [downMirror.child, downShadow.child]) (c.stopping = true), c.kill('SIGTERM');
       results.scenarios['candidate down'] = summarize(rows, (r) => median(r.p50));
-      report('Candidate down at 1k req/s, /small (client latency ms)', results.scenarios['candidate down'], 'latency');
+      const up = (name) => results.scenarios['slow candidate']?.[name.replace(', candidate down', ' candidate 0 ms')];
+      report('Candidate down at 1k req/s, /small (client latency ms; base: the same proxy with a fast candidate)', results.scenarios['candidate down'], 'latency', up);
     }
 
     // 5. 1 MB JSON pairs at 50 req/s: the event loop stays free because big diffs run in workers.
+    // Measured on the bare proxy too: proxying 1 MB bodies costs a Node event loop something by itself.
     if (want('huge')) {
       const rows = {};
       for (let round = 0; round < ROUNDS; round++) {
-        const r = openLoop(targets.shadowdiff.url('/huge'), 50, Math.max(SECONDS, 6));
-        const m = await metrics(ports.sdAdmin);
-        const row = (rows.shadowdiff ??= { p50: [], p99: [], p999: [], loopP99Ms: [], errors: 0 });
-        row.p50.push(r.p50);
-        row.p99.push(r.p99);
-        row.p999.push(r.p999);
-        row.loopP99Ms.push(m.loopP99Ms);
-        row.errors += r.errors;
+        for (const name of ['bare', 'shadowdiff-off', 'shadowdiff']) {
+          const r = await observe(targets[name], () => openLoop(targets[name].url('/huge'), 50, Math.max(SECONDS, 6)));
+          addLatency((rows[name] ??= latencyRow()), r);
+        }
       }
       results.scenarios['1 MB pairs'] = summarize(rows, (r) => median(r.p50));
-      report('1 MB JSON pairs at 50 req/s (client latency ms; event-loop delay p99 of the proxy)', results.scenarios['1 MB pairs'], 'latency');
+      report('1 MB JSON pairs at 50 req/s (client latency ms; event-loop delay p99 of the proxy; base: bare)', results.scenarios['1 MB pairs'], 'latency', () => results.scenarios['1 MB pairs'].bare);
     }
 
     // Every shadowed request must reach Kafka.
     await sleep(2000);
     const m = await metrics(ports.sdAdmin);
     results.delivery = { ...m, peakRssMb: procStats(shadow.child.pid).peakRssMb };
-    console.log(`\n**Delivery (shadowdiff, whole run):** ${m.shadowed} shadowed, ${m.compared} compared, ${m.published} published to Kafka, ${m.dropped} dropped; peak RSS ${results.delivery.peakRssMb.toFixed(0)} MB`);
+    console.log(
+      `\n**Delivery (shadowdiff, whole run):** ${m.shadowed} shadowed, ${m.compared} compared, ${m.published} published to Kafka, ${m.dropped} dropped, ${m.overloaded} shed by the overload guard; peak RSS ${results.delivery.peakRssMb.toFixed(0)} MB`,
+    );
     mkdirSync(join(__dirname, 'results'), { recursive: true });
     writeFileSync(join(__dirname, 'results', 'latest.json'), JSON.stringify(results, null, 2));
     console.log(`\nJSON: bench/results/latest.json`);
@@ -355,8 +390,22 @@ name = "bench"
 path = "/{*rest}"
 `,
     );
-    return startProcess(name, cores, process.execPath, [join(root, 'dist', 'src', 'cli.js'), '--config', config], { waitForReady: false, cwd: dir });
+    const probe = workers === 1 ? ['-r', PROBE] : [];
+    return startProcess(name, cores, process.execPath, [...probe, join(root, 'dist', 'src', 'cli.js'), '--config', config], { waitForReady: false, cwd: dir });
   }
+}
+
+function latencyRow() {
+  return { p50: [], p99: [], p999: [], errors: 0, loopP99Ms: [], shadowedPct: [] };
+}
+
+function addLatency(row, r) {
+  row.p50.push(r.p50);
+  row.p99.push(r.p99);
+  row.p999.push(r.p999);
+  row.errors += r.errors;
+  if (r.loopP99Ms !== undefined) row.loopP99Ms.push(r.loopP99Ms);
+  if (r.shadowedPct !== undefined) row.shadowedPct.push(r.shadowedPct);
 }
 
 function summarize(rows, key) {
@@ -369,24 +418,33 @@ function summarize(rows, key) {
   return out;
 }
 
-function report(title, rows, kind) {
+/** `base` names the row each latency row is compared with (default: nginx). */
+function report(title, rows, kind, base = () => rows.nginx) {
   console.log(`\n### ${title}\n`);
   if (kind === 'rps') {
     const direct = rows.direct?.rps;
     const nginx = rows.nginx?.rps;
-    console.log('| target | req/s | vs direct | vs nginx | CPU µs/req | peak RSS MB | errors |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const mirror = rows['nginx-mirror']?.rps;
+    console.log('| target | req/s | vs direct | vs nginx | vs nginx mirror | shadowed | CPU µs/req | peak RSS MB | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const [name, r] of Object.entries(rows)) {
-      console.log(`| ${name} | ${Math.round(r.rps)} | ${(r.rps / direct).toFixed(2)} | ${(r.rps / nginx).toFixed(2)} | ${r.cpuUsPerReq ? r.cpuUsPerReq.toFixed(0) : '-'} | ${r.peakRssMb ? r.peakRssMb.toFixed(0) : '-'} | ${r.errors} |`);
+      console.log(
+        `| ${name} | ${Math.round(r.rps)} | ${(r.rps / direct).toFixed(2)} | ${(r.rps / nginx).toFixed(2)} | ${(r.rps / mirror).toFixed(2)} | ${pct(r.shadowedPct)} | ${r.cpuUsPerReq ? r.cpuUsPerReq.toFixed(0) : '-'} | ${r.peakRssMb ? r.peakRssMb.toFixed(0) : '-'} | ${r.errors} |`,
+      );
     }
   } else {
-    const base = rows.nginx ?? rows['nginx-mirror candidate 0 ms'] ?? rows['nginx-mirror, candidate down'];
-    console.log('| target | p50 | p99 | p99.9 | p99 vs nginx | errors | event-loop p99 |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log('| target | p50 | p99 | p99.9 | p50 − base | p99 vs base | shadowed | errors | event-loop p99 |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const [name, r] of Object.entries(rows)) {
-      console.log(`| ${name} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.p999.toFixed(2)} | ${base ? (r.p99 / base.p99).toFixed(2) : '-'} | ${r.errors} | ${r.loopP99Ms !== undefined ? r.loopP99Ms.toFixed(1) : '-'} |`);
+      const b = base(name);
+      const vsBase = b ? `${(r.p50 - b.p50).toFixed(2)} | ${(r.p99 / b.p99).toFixed(2)}` : '- | -';
+      console.log(`| ${name} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.p999.toFixed(2)} | ${vsBase} | ${pct(r.shadowedPct)} | ${r.errors} | ${r.loopP99Ms !== undefined ? r.loopP99Ms.toFixed(1) : '-'} |`);
     }
   }
+}
+
+function pct(value) {
+  return value === undefined ? '-' : `${value.toFixed(0)}%`;
 }
 
 process.on('SIGINT', () => {
