@@ -135,7 +135,6 @@ async function metrics(adminPort) {
     compared: sum('shadowdiff_diff_events_total'),
     published: sum('shadowdiff_events_published_total', 'sink="kafka"'),
     dropped: sum('shadowdiff_events_dropped_total') + sum('shadowdiff_shadow_skipped_total', 'in_flight_full'),
-    loopP99Ms: sum('nodejs_eventloop_lag_p99_seconds') * 1000,
   };
 }
 

@@ -32,6 +32,7 @@ export class AnalysisPool {
     for (let i = 0; i < size; i++) this.idle.push(this.spawn());
   }
 
+  /** Analyses in a worker. Bodies that own their memory move there (see ownedBuffers): read them before, not after. */
   run(input: AnalysisInput): Promise<Analysis> {
     if (this.closed) return Promise.reject(new Error('analysis pool is closed'));
     return new Promise((resolve, reject) => {

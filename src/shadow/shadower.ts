@@ -31,8 +31,7 @@ const UNREACHABLE = new Set(['refused', 'dns', 'reset', 'tls']);
 export class Shadower {
   private readonly inFlight = new InFlight();
   private readonly breakers = new Map<string, Breaker>();
-  /** Shadows begun since start (a running count, for the overload guard). */
-  started = 0;
+  private startedCount = 0;
 
   constructor(private readonly options: ShadowerOptions) {}
 
@@ -55,9 +54,14 @@ export class Shadower {
       return undefined;
     }
     this.inFlight.enter();
-    this.started++;
+    this.startedCount++;
     this.options.metrics.shadowInFlight.inc();
     return new ShadowJob(this, route, params);
+  }
+
+  /** Shadows begun since start (a running count, for the overload guard). */
+  get started(): number {
+    return this.startedCount;
   }
 
   private breakerFor(target: URL): Breaker {

@@ -48,6 +48,20 @@ describe('nextAdmitRatio', () => {
   });
 });
 
+/** Keeps the event loop ~75% busy, with a shadow starting each round, until `done` holds. */
+function keepBusyUntil(done: () => boolean, startShadow: () => void, what: string): Promise<void> {
+  return eventually(
+    () => {
+      startShadow();
+      const until = performance.now() + 30;
+      while (performance.now() < until);
+      return done();
+    },
+    what,
+    5000,
+  );
+}
+
 describe('OverloadGuard', () => {
   it('admits every request until it has seen an overloaded interval', () => {
     const guard = new OverloadGuard({ maxUtilization: 0.6, shadowsStarted: () => 0 });
@@ -64,17 +78,7 @@ describe('OverloadGuard', () => {
     const samples: number[] = [];
     const guard = new OverloadGuard({ maxUtilization: 0.1, intervalMs: 20, shadowsStarted: () => started, onSample: (_u, r) => samples.push(r) });
     try {
-      // Keep the loop busy with "shadows" starting until the guard has backed off.
-      await eventually(
-        () => {
-          started++;
-          const until = performance.now() + 30;
-          while (performance.now() < until);
-          return guard.admitRatio < 1;
-        },
-        'the guard to shed',
-        5000,
-      );
+      await keepBusyUntil(() => guard.admitRatio < 1, () => started++, 'the guard to shed');
       const r = guard.admitRatio;
       expect(guard.admit(r / 2)).toBe(true);
       expect(guard.admit(Math.min(0.999, r + 0.01))).toBe(false);
@@ -84,9 +88,20 @@ describe('OverloadGuard', () => {
     }
   });
 
-  it('never samples or sheds at max_loop_utilization = 1', () => {
-    const guard = new OverloadGuard({ maxUtilization: 1, shadowsStarted: () => 1, onSample: () => expect('sampled').toBe('never') });
-    expect(guard.admit(0.999)).toBe(true);
-    guard.stop();
+  it('never samples or sheds at max_loop_utilization = 1, under the load that makes a guard shed', async () => {
+    let started = 0;
+    const samples: number[] = [];
+    const off = new OverloadGuard({ maxUtilization: 1, intervalMs: 20, shadowsStarted: () => started, onSample: (_u, r) => samples.push(r) });
+    // The control: a guard with a low limit, fed the same busy loop, must shed.
+    const control = new OverloadGuard({ maxUtilization: 0.1, intervalMs: 20, shadowsStarted: () => started });
+    try {
+      await keepBusyUntil(() => control.admitRatio < 1, () => started++, 'the control guard to shed');
+      expect(samples).toEqual([]);
+      expect(off.admitRatio).toBe(1);
+      expect(off.admit(0.999)).toBe(true);
+    } finally {
+      off.stop();
+      control.stop();
+    }
   });
 });
